@@ -1,0 +1,84 @@
+/**
+ * The stable vocabulary of the probe. Tests, docs, the JSON report and users' scripts depend on these
+ * strings: add to them with care, never rename.
+ */
+
+/** Exactly one of these describes how far a session got and why it stopped. */
+export const STATUSES = [
+  'ok',
+  'dns_error',
+  'refused',
+  'timeout',
+  'unreachable',
+  'reset',
+  'no_greeting',
+  'not_smtp',
+  'rejected',
+  'temporary',
+  'starttls_unavailable',
+  'starttls_failed',
+  'tls_failed',
+  'auth_failed',
+  'auth_unavailable',
+  'protocol_error',
+  'aborted',
+] as const;
+export type ProbeStatus = (typeof STATUSES)[number];
+
+/** What each status means, for documentation and for people reading a report. */
+export const STATUS_MEANINGS: Readonly<Record<ProbeStatus, string>> = {
+  ok: 'every stage that was asked for succeeded',
+  dns_error: 'the host name did not resolve to any address',
+  refused:
+    'the TCP connection was refused (RST or ICMP port-unreachable): nothing listens, or a firewall rejects',
+  timeout: 'no answer within the time allowed (a silent drop by a firewall, or a stalled server)',
+  unreachable: 'no route to the host or network, or an ICMP host/admin-prohibited reject',
+  reset: 'the server reset or closed the connection in the middle of the session',
+  no_greeting: 'TCP connected but the server sent no SMTP greeting',
+  not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
+  rejected: 'the server refused the session with a 5xx reply (greeting or EHLO/HELO)',
+  temporary: 'the server answered with a 4xx reply: try again later',
+  starttls_unavailable: 'STARTTLS was required but the server does not advertise it',
+  starttls_failed: 'the server refused the STARTTLS command or closed the connection after it',
+  tls_failed: 'the TLS handshake failed (implicit TLS or after STARTTLS)',
+  auth_failed: 'the server refused the credentials',
+  auth_unavailable: 'credentials were given but the server offers no usable AUTH mechanism',
+  protocol_error: 'the server broke the SMTP protocol (malformed or oversized reply, unsolicited data)',
+  aborted: 'the probe was cancelled (AbortSignal or overall deadline) before it finished',
+};
+
+/** The stages of a session, in the order they run. */
+export const STAGES = [
+  'dns',
+  'connect',
+  'greeting',
+  'ehlo',
+  'starttls',
+  'tls',
+  'ehlo_tls',
+  'auth',
+  'quit',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/**
+ * starttls: plaintext then STARTTLS (RFC 3207); tls: TLS from the first byte (RFC 8314 §3.3);
+ * plain: no TLS attempted.
+ */
+export const MODES = ['starttls', 'tls', 'plain'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** RFC 8314 §3.3 makes 465 implicit TLS; every other port starts in plaintext. */
+export function defaultMode(port: number): Mode {
+  return port === 465 ? 'tls' : 'starttls';
+}
+
+/** The well-known ports and what each is for; used in hints and the README. */
+export const SMTP_PORTS: Readonly<Record<number, string>> = {
+  25: 'relay between mail servers (STARTTLS optional); blocked outbound by most clouds',
+  80: 'an alternative some providers open when everything else is blocked',
+  465: 'submission over implicit TLS (RFC 8314)',
+  587: 'submission with STARTTLS (RFC 6409)',
+  588: 'submission with STARTTLS, an alternative some providers offer',
+  2525: 'unofficial alternative submission port, open where 587 is blocked',
+};

@@ -1,0 +1,17 @@
+/** The probe core's public surface: everything the CLI, the Action and the Lambda may use. */
+export {
+  defaultMode,
+  MODES,
+  type Mode,
+  type ProbeStatus,
+  SMTP_PORTS,
+  STAGES,
+  STATUS_MEANINGS,
+  STATUSES,
+  type Stage,
+} from './catalogue.js';
+export { DEFAULT_LIMITS, type Limits, type Lookup, type ProbeOptions, type TlsVersion } from './options.js';
+export { probe } from './probe.js';
+export { OverallDeadline, type ProbeAllOptions, probeAll } from './probe-all.js';
+export { REDACTED } from './transcript.js';
+export type * from './types.js';

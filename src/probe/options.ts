@@ -1,0 +1,194 @@
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { defaultMode, MODES } from './catalogue.js';
+import type { ProbeTarget } from './types.js';
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Looks up one family's addresses for a name; injectable so a caller can vet or pin addresses. */
+export type Lookup = (host: string, family: 4 | 6) => Promise<string[]>;
+
+export interface ProbeOptions {
+  /** Absolute deadline for the whole target (DNS, every address, retries), ms. Default 30 000. */
+  timeout?: number;
+  /** TCP connect, per address, ms. Default 10 000. */
+  connectTimeout?: number;
+  /** Waiting for the 220 greeting, ms. Default 10 000 (RFC 5321 §4.5.3.2 allows 5 min; a probe cannot). */
+  greetingTimeout?: number;
+  /** Each command's reply and each TLS handshake, ms. Default 10 000. */
+  commandTimeout?: number;
+  /** Name sent with EHLO/HELO. Default: this machine's host name. */
+  helo?: string;
+  /** Probe every address DNS returns (default), or the first of each family. */
+  addresses?: 'all' | 'one-per-family';
+  auth?: { username: string; password: string };
+  /** Allow AUTH over a connection that is not encrypted. Default false. */
+  allowPlaintextAuth?: boolean;
+  tls?: {
+    /** Extra trusted CA certificates (PEM), added to Node's bundled roots. */
+    ca?: string | Buffer | Array<string | Buffer>;
+    minVersion?: TlsVersion;
+    /** SNI and certificate name to use instead of the target host. */
+    servername?: string;
+  };
+  /** Retries after a `temporary` (4xx) outcome, with exponential backoff. Default 0. */
+  retries?: number;
+  /** First backoff delay, ms, doubled for each further retry. Default 1 000. */
+  retryDelay?: number;
+  signal?: AbortSignal;
+  lookup?: Lookup;
+  limits?: Partial<Limits>;
+}
+
+export interface Limits {
+  /** Longest reply line accepted, bytes. RFC 5321 §4.5.3.1.5 says 512; real servers exceed it a little. */
+  maxLineLength: number;
+  maxReplyLines: number;
+  maxReplyBytes: number;
+  maxTranscriptBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxLineLength: 4096,
+  maxReplyLines: 100,
+  maxReplyBytes: 64 * 1024,
+  maxTranscriptBytes: 32 * 1024,
+};
+
+/** Options with every default filled in and every value checked. */
+export interface ResolvedOptions {
+  timeout: number;
+  connectTimeout: number;
+  greetingTimeout: number;
+  commandTimeout: number;
+  helo: string;
+  addresses: 'all' | 'one-per-family';
+  auth?: { username: string; password: string };
+  allowPlaintextAuth: boolean;
+  tls: { ca?: Array<string | Buffer>; minVersion?: TlsVersion; servername?: string };
+  retries: number;
+  retryDelay: number;
+  signal?: AbortSignal;
+  lookup?: Lookup;
+  limits: Limits;
+}
+
+function positiveMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`options.${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function wholeNumber(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new RangeError(`options.${name} must be a whole number >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** RFC 5321 §4.1.1.1: the EHLO argument is a domain or an address literal; keep it to safe characters. */
+const HELO_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/;
+
+function defaultHelo(): string {
+  const name = hostname();
+  return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
+}
+
+export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
+  const timeout = positiveMs('timeout', options.timeout, 30_000);
+  const helo = options.helo ?? defaultHelo();
+  if (typeof helo !== 'string' || helo.length > 253 || !HELO_PATTERN.test(helo)) {
+    throw new RangeError(
+      `options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`,
+    );
+  }
+  if (
+    options.addresses !== undefined &&
+    options.addresses !== 'all' &&
+    options.addresses !== 'one-per-family'
+  ) {
+    throw new RangeError(
+      `options.addresses must be 'all' or 'one-per-family', got ${String(options.addresses)}`,
+    );
+  }
+  const auth = options.auth;
+  if (auth !== undefined) {
+    if (typeof auth.username !== 'string' || auth.username === '' || /[\r\n\0]/.test(auth.username)) {
+      throw new RangeError('options.auth.username must be a non-empty string without CR, LF or NUL');
+    }
+    // The password itself is never echoed in an error message.
+    if (typeof auth.password !== 'string' || /[\r\n\0]/.test(auth.password)) {
+      throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
+    }
+  }
+  const minVersion = options.tls?.minVersion;
+  if (minVersion !== undefined && !TLS_VERSIONS.includes(minVersion)) {
+    throw new RangeError(
+      `options.tls.minVersion must be one of ${TLS_VERSIONS.join(', ')}, got ${String(minVersion)}`,
+    );
+  }
+  const servername = options.tls?.servername;
+  if (
+    servername !== undefined &&
+    (typeof servername !== 'string' || servername === '' || isIP(servername) !== 0)
+  ) {
+    throw new RangeError(`options.tls.servername must be a host name, got ${JSON.stringify(servername)}`);
+  }
+  const ca = options.tls?.ca;
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(options.limits ?? {}) as Array<keyof Limits>) {
+    if (!(key in DEFAULT_LIMITS)) throw new RangeError(`options.limits.${key} is not a known limit`);
+    limits[key] = wholeNumber(`limits.${key}`, options.limits?.[key], DEFAULT_LIMITS[key], 1);
+  }
+  return {
+    timeout,
+    connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 10_000),
+    greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, 10_000),
+    commandTimeout: positiveMs('commandTimeout', options.commandTimeout, 10_000),
+    helo,
+    addresses: options.addresses ?? 'all',
+    ...(auth ? { auth } : {}),
+    allowPlaintextAuth: options.allowPlaintextAuth === true,
+    tls: {
+      ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
+      ...(minVersion ? { minVersion } : {}),
+      ...(servername ? { servername } : {}),
+    },
+    retries: wholeNumber('retries', options.retries, 0, 0),
+    retryDelay: positiveMs('retryDelay', options.retryDelay, 1_000),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+    limits,
+  };
+}
+
+/** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */
+const HOSTNAME_PATTERN =
+  /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** Checks a target and fills in its mode; throws naming the bad value. */
+export function resolveTarget(target: ProbeTarget, where = 'target'): Required<ProbeTarget> {
+  if (target === null || typeof target !== 'object') {
+    throw new TypeError(`${where} must be an object with host and port, got ${String(target)}`);
+  }
+  const { host, port, mode } = target;
+  if (typeof host !== 'string' || host === '') {
+    throw new TypeError(`${where}.host must be a non-empty string, got ${JSON.stringify(host)}`);
+  }
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(bare) === 0 && !HOSTNAME_PATTERN.test(bare)) {
+    throw new RangeError(`${where}.host ${JSON.stringify(host)} is neither a host name nor an IP address`);
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new RangeError(`${where}.port must be a whole number from 1 to 65535, got ${String(port)}`);
+  }
+  if (mode !== undefined && !MODES.includes(mode)) {
+    throw new RangeError(`${where}.mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  return { host: bare, port, mode: mode ?? defaultMode(port) };
+}

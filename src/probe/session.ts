@@ -1,0 +1,272 @@
+import type { Socket } from 'node:net';
+import { AuthFailure, authenticate } from './auth.js';
+import type { Stage } from './catalogue.js';
+import { connectTcp } from './connect.js';
+import { parseEhlo } from './ehlo.js';
+import { explain } from './explain.js';
+import { ProbeFailure } from './failure.js';
+import type { ResolvedOptions } from './options.js';
+import { startTls, type TlsSession } from './tls-upgrade.js';
+import { Transcript } from './transcript.js';
+import type {
+  AuthFacts,
+  EhloFacts,
+  ProbeTarget,
+  Reply,
+  SessionResult,
+  SmtpFacts,
+  TlsFacts,
+} from './types.js';
+import { Wire } from './wire.js';
+
+export interface SessionPlan {
+  target: Required<ProbeTarget>;
+  address: string;
+  family: 4 | 6;
+  options: ResolvedOptions;
+  /** The target's absolute deadline (`performance.now()` clock): no stage runs past it. */
+  deadline: number;
+}
+
+const ms = (value: number) => Math.round(value * 10) / 10;
+
+/** After a reply-level failure we still say QUIT, but never wait long for the answer. */
+const POLITE_QUIT_MS = 1_000;
+
+/**
+ * One SMTP session with one address: connect → [tls] → greeting → ehlo → [starttls → tls → ehlo]
+ * → [auth] → quit. Never DATA. Resolves with a result on every path; every socket it opened is
+ * destroyed before it returns.
+ */
+export async function runSession(plan: SessionPlan): Promise<SessionResult> {
+  const { target, address, family, options: o } = plan;
+  const started = performance.now();
+  const now = new Date();
+  const transcript = new Transcript(started, o.limits.maxTranscriptBytes);
+  const timings: Partial<Record<Stage, number>> = {};
+  const smtp: SmtpFacts = { heloFallback: false };
+  const sockets: Socket[] = [];
+  let tls: TlsFacts | undefined;
+  let auth: AuthFacts | undefined;
+  let wire: Wire | undefined;
+  let stage: Stage = 'connect';
+  let failure: ProbeFailure | undefined;
+
+  const until = (limit: number) => Math.min(performance.now() + limit, plan.deadline);
+  const commandDeadline = () => until(o.commandTimeout);
+  const timed = async <T>(name: Stage, run: () => Promise<T>): Promise<T> => {
+    stage = name;
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      timings[name] = ms(performance.now() - t);
+    }
+  };
+  const secure = async (socket: Socket, mode: 'starttls' | 'tls'): Promise<TlsSession> => {
+    const session = await startTls({
+      socket,
+      mode,
+      host: target.host,
+      deadline: commandDeadline(),
+      options: o,
+      now,
+    });
+    sockets.push(session.socket);
+    tls = session.facts;
+    transcript.add('*', `TLS ${tls.protocol ?? '?'} ${tls.cipher ?? ''}`.trim());
+    return session;
+  };
+
+  try {
+    const socket = await timed('connect', () =>
+      connectTcp(address, target.port, family, until(o.connectTimeout), o.signal),
+    );
+    sockets.push(socket);
+    transcript.add('*', `connected to ${family === 6 ? `[${address}]` : address}:${target.port}`);
+    let current: Socket = socket;
+    if (target.mode === 'tls') current = (await timed('tls', () => secure(socket, 'tls'))).socket;
+
+    wire = new Wire(current, o.limits, transcript, o.signal);
+    const greeting = await timed('greeting', () =>
+      readGreeting(wire as Wire, plan, until(o.greetingTimeout)),
+    );
+    smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
+    expectSuccess(greeting, 'the server refused the session in its greeting');
+
+    const firstWire = wire;
+    smtp.ehlo = await timed('ehlo', () => hello(firstWire, 'ehlo', o.helo, commandDeadline, smtp));
+
+    if (target.mode === 'starttls') {
+      if (!smtp.ehlo.starttls) {
+        stage = 'starttls';
+        throw new ProbeFailure('starttls_unavailable', 'the server does not advertise STARTTLS', {
+          errorCode: 'ENOSTARTTLS',
+        });
+      }
+      const reply = await timed('starttls', () =>
+        firstWire.command('starttls', 'STARTTLS', commandDeadline()),
+      );
+      if (reply.code !== 220) {
+        throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
+          reply,
+          errorCode: 'ESTARTTLS',
+        });
+      }
+      const injected = firstWire.release();
+      if (injected > 0) {
+        smtp.starttlsInjectedBytes = injected;
+        transcript.add(
+          '*',
+          `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`,
+        );
+      }
+      // EHLO goes out as soon as the handshake is done, as every mainstream client does. Waiting for
+      // the server's TLS 1.3 session ticket first would spare a delayed-ACK stall on some servers, but
+      // measured here it loses the EHLO on smtp-server, which reads nothing for one event-loop turn
+      // after its handshake (README, "Measured").
+      const session = await timed('tls', () => secure(current, 'starttls'));
+      const secureWire = new Wire(session.socket, o.limits, transcript, o.signal);
+      wire = secureWire;
+      // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
+      smtp.ehloAfterTls = await timed('ehlo_tls', () =>
+        hello(secureWire, 'ehlo_tls', o.helo, commandDeadline, smtp),
+      );
+    }
+
+    if (o.auth) {
+      const credentials = o.auth;
+      const mechanisms = (smtp.ehloAfterTls ?? smtp.ehlo).auth;
+      const authWire = wire;
+      auth = await timed('auth', () => authenticate(authWire, mechanisms, credentials, commandDeadline));
+    }
+
+    const quitWire = wire;
+    await timed('quit', () => quit(quitWire, commandDeadline(), transcript));
+  } catch (error) {
+    failure = error instanceof ProbeFailure ? error : unexpected(error);
+    if (error instanceof AuthFailure) auth = error.facts;
+    // The server is still talking to us after a reply-level refusal: end the session properly.
+    // RFC 5321 §3.1: even after a 554 greeting the server waits for our QUIT.
+    if (wire && failure.reply) {
+      await quit(wire, until(POLITE_QUIT_MS), transcript);
+    }
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+
+  const status = failure?.status ?? 'ok';
+  const { explanation, hint } = explain({
+    status,
+    stage,
+    port: target.port,
+    mode: target.mode,
+    ...(failure ? { message: failure.message } : {}),
+    ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
+    ...(failure?.reply ? { reply: failure.reply } : {}),
+    ...(failure?.peerProtocol ? { peerProtocol: failure.peerProtocol } : {}),
+    smtp,
+    ...(tls ? { tls } : {}),
+    ...(auth ? { auth } : {}),
+  });
+  if (failure) transcript.add('*', `stopped at ${stage}: ${status}`);
+  return {
+    address,
+    family,
+    status,
+    stage,
+    ...(failure?.reply ? { reply: failure.reply } : {}),
+    ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
+    explanation,
+    ...(hint ? { hint } : {}),
+    timings,
+    durationMs: ms(performance.now() - started),
+    smtp,
+    ...(tls ? { tls } : {}),
+    ...(auth ? { auth } : {}),
+    transcript: transcript.lines,
+    transcriptTruncated: transcript.truncated,
+    retries: 0,
+  };
+}
+
+/**
+ * Waits for the greeting. When none comes on a plaintext port, one line is sent to learn what is
+ * listening: an HTTP server answers `HTTP/1.1 400`, a TLS server an alert record. This happens only
+ * after the greeting has already failed; a command is never sent early to dodge a slow greeting.
+ */
+async function readGreeting(wire: Wire, plan: SessionPlan, deadline: number): Promise<Reply> {
+  try {
+    return await wire.readReply('greeting', deadline);
+  } catch (error) {
+    if (!(error instanceof ProbeFailure) || error.status !== 'timeout') throw error;
+    if (wire.bytesIn > 0) {
+      throw new ProbeFailure('timeout', 'the greeting started but did not finish in time', {
+        errorCode: 'EGREETINGTIMEOUT',
+      });
+    }
+    const silent = new ProbeFailure('no_greeting', 'connected, but the server sent no greeting', {
+      errorCode: 'ENOGREETING',
+    });
+    if (plan.target.mode === 'tls') throw silent;
+    const probeDeadline = Math.min(
+      performance.now() + Math.min(1_000, plan.options.commandTimeout),
+      plan.deadline,
+    );
+    try {
+      await wire.command('greeting', `EHLO ${plan.options.helo}`, probeDeadline);
+    } catch (probeError) {
+      const decisive =
+        probeError instanceof ProbeFailure && ['not_smtp', 'aborted'].includes(probeError.status);
+      if (decisive) throw probeError;
+    }
+    throw silent;
+  }
+}
+
+/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
+async function hello(
+  wire: Wire,
+  stage: 'ehlo' | 'ehlo_tls',
+  helo: string,
+  deadline: () => number,
+  smtp: SmtpFacts,
+): Promise<EhloFacts> {
+  const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
+  if (reply.code === 250) return parseEhlo(reply);
+  if (reply.code >= 500 && reply.code < 600) {
+    const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
+    expectSuccess(heloReply, 'the server refused both EHLO and HELO');
+    smtp.heloFallback = true;
+    return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
+  }
+  expectSuccess(reply, 'the server refused EHLO');
+  throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
+}
+
+/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
+function expectSuccess(reply: Reply, refusal: string): void {
+  if (reply.code >= 200 && reply.code < 300) return;
+  if (reply.code >= 400 && reply.code < 500) {
+    throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
+  }
+  if (reply.code >= 500) throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
+  throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
+    reply,
+    errorCode: 'EBADREPLY',
+  });
+}
+
+/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
+async function quit(wire: Wire, deadline: number, transcript: Transcript): Promise<void> {
+  try {
+    await wire.command('quit', 'QUIT', deadline);
+  } catch (error) {
+    transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function unexpected(error: unknown): ProbeFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProbeFailure('protocol_error', `unexpected error: ${message}`, { errorCode: 'EINTERNAL' });
+}

@@ -1,0 +1,48 @@
+import type { TranscriptLine } from './types.js';
+
+/** What stands in for credentials in every transcript line. */
+export const REDACTED = '****';
+
+/**
+ * The session's conversation, capped in size. Callers pass a display form for anything secret
+ * (`AUTH PLAIN ****`): the secret itself never reaches this object.
+ */
+export class Transcript {
+  readonly lines: TranscriptLine[] = [];
+  truncated = false;
+  readonly #start: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
+
+  constructor(start: number, maxBytes: number) {
+    this.#start = start;
+    this.#maxBytes = maxBytes;
+  }
+
+  add(dir: TranscriptLine['dir'], text: string): void {
+    if (this.truncated) return;
+    // Control characters would let a hostile server forge lines in a terminal or a log.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+    const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
+    const size = clean.length + 16;
+    if (this.#bytes + size > this.#maxBytes) {
+      this.truncated = true;
+      this.lines.push({
+        at: this.#elapsed(),
+        dir: '*',
+        text: `transcript truncated at ${this.#maxBytes} bytes`,
+      });
+      return;
+    }
+    this.#bytes += size;
+    this.lines.push({
+      at: this.#elapsed(),
+      dir,
+      text: clean.length > 512 ? `${clean.slice(0, 512)}…` : clean,
+    });
+  }
+
+  #elapsed(): number {
+    return Math.round(performance.now() - this.#start);
+  }
+}
