@@ -1,4 +1,4 @@
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { CertificateFacts } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -37,16 +37,14 @@ export function certificateFacts(cert: X509Certificate, now: Date): CertificateF
   };
 }
 
-/** Issued by itself and signed by its own key: a self-signed certificate (or a root sent as a leaf). */
+/**
+ * Names itself as issuer and is signed by its own key: a self-signed certificate (or a root sent as a
+ * leaf). Not `checkIssued`, which also demands the keyCertSign usage that a self-signed leaf lacks.
+ */
 export function isSelfSigned(cert: X509Certificate): boolean {
   try {
-    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
   } catch {
     return false;
   }
-}
-
-/** SHA-256 of DER bytes in Node's `AA:BB:…` form, for chain entries given as raw certificates. */
-export function fingerprint256(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)?.join(':') ?? '';
 }

@@ -39,7 +39,8 @@ export async function resolveAddresses(
   ] as const) {
     if (outcome?.status !== 'fulfilled') continue;
     for (const address of outcome.value) {
-      if (seen.has(address) || isIP(address) !== family) continue;
+      // An IPv4-mapped answer (::ffff:a.b.c.d) is the IPv4 host again, not an IPv6 path to probe.
+      if (seen.has(address) || isIP(address) !== family || /^::ffff:/i.test(address)) continue;
       seen.add(address);
       addresses.push({ address, family });
     }

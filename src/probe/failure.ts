@@ -27,8 +27,12 @@ export class ProbeFailure extends Error {
 }
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
-// A local firewall (an OUTPUT reject, a sandbox) makes connect() fail with EPERM or EACCES.
-const LOCALLY_BLOCKED = new Set(['EPERM', 'EACCES']);
+// EPERM: a local firewall (an OUTPUT rule) or sandbox refused the connect. EACCES: the same locally,
+// or, measured here over IPv6, an ICMPv6 administratively-prohibited reject from the path.
+const BLOCKED: Readonly<Record<string, string>> = {
+  EPERM: 'blocked by a local firewall or policy',
+  EACCES: 'administratively prohibited (an ICMP reject, or a local policy)',
+};
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /** Maps a Node socket error to a failure; `during` is what was going on, for the message. */
@@ -43,11 +47,9 @@ export function socketFailure(error: unknown, during: string): ProbeFailure {
   if (code && UNREACHABLE.has(code)) {
     return new ProbeFailure('unreachable', `no route ${during} (${code})`, { errorCode: code });
   }
-  if (code && LOCALLY_BLOCKED.has(code)) {
-    return new ProbeFailure('unreachable', `blocked by a local firewall or policy ${during} (${code})`, {
-      errorCode: code,
-    });
-  }
+  const blocked = code ? BLOCKED[code] : undefined;
+  if (code && blocked)
+    return new ProbeFailure('unreachable', `${blocked} ${during} (${code})`, { errorCode: code });
   if (code && RESET.has(code)) {
     return new ProbeFailure('reset', `connection reset by the server ${during}`, { errorCode: code });
   }

@@ -165,7 +165,7 @@ export function sniffProtocol(head: Buffer): 'tls' | 'http' | 'ssh' | 'other' {
   // A TLS record starts with its content type (0x15 alert, 0x16 handshake) and major version 3.
   if (head.length >= 2 && (head[0] === 0x15 || head[0] === 0x16) && head[1] === 0x03) return 'tls';
   const text = head.toString('latin1');
-  if (/^HTTP\/\d/.test(text)) return 'http';
+  if (text.startsWith('HTTP')) return 'http';
   if (text.startsWith('SSH-')) return 'ssh';
   return 'other';
 }

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import { AuthFailure, authenticate } from './auth.js';
-import type { Stage } from './catalogue.js';
+import type { ProbeStatus, Stage } from './catalogue.js';
 import { connectTcp } from './connect.js';
 import { parseEhlo } from './ehlo.js';
 import { explain } from './explain.js';
 import { ProbeFailure } from './failure.js';
 import type { ResolvedOptions } from './options.js';
+import { diagnoseSilence } from './silent-peer.js';
 import { startTls, type TlsSession } from './tls-upgrade.js';
 import { Transcript } from './transcript.js';
 import type {
@@ -30,7 +31,17 @@ export interface SessionPlan {
 
 const ms = (value: number) => Math.round(value * 10) / 10;
 
-/** After a reply-level failure we still say QUIT, but never wait long for the answer. */
+/** Failures after which the server is still in a session with us. */
+const STILL_TALKING = new Set<ProbeStatus>([
+  'rejected',
+  'temporary',
+  'starttls_unavailable',
+  'starttls_failed',
+  'auth_failed',
+  'auth_unavailable',
+]);
+
+/** After a refusal we still say QUIT, but never wait long for the answer. */
 const POLITE_QUIT_MS = 1_000;
 
 /**
@@ -89,7 +100,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
 
     wire = new Wire(current, o.limits, transcript, o.signal);
     const greeting = await timed('greeting', () =>
-      readGreeting(wire as Wire, plan, until(o.greetingTimeout)),
+      readGreeting(wire as Wire, plan, until(o.greetingTimeout), transcript),
     );
     smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
     expectSuccess(greeting, 'the server refused the session in its greeting');
@@ -147,8 +158,9 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
     failure = error instanceof ProbeFailure ? error : unexpected(error);
     if (error instanceof AuthFailure) auth = error.facts;
     // The server is still talking to us after a reply-level refusal: end the session properly.
-    // RFC 5321 §3.1: even after a 554 greeting the server waits for our QUIT.
-    if (wire && failure.reply) {
+    // The server is still talking to us after a refusal: end the session properly (RFC 5321 §3.1:
+    // even after a 554 greeting the server waits for our QUIT).
+    if (wire && STILL_TALKING.has(failure.status)) {
       await quit(wire, until(POLITE_QUIT_MS), transcript);
     }
   } finally {
@@ -190,12 +202,13 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
   };
 }
 
-/**
- * Waits for the greeting. When none comes on a plaintext port, one line is sent to learn what is
- * listening: an HTTP server answers `HTTP/1.1 400`, a TLS server an alert record. This happens only
- * after the greeting has already failed; a command is never sent early to dodge a slow greeting.
- */
-async function readGreeting(wire: Wire, plan: SessionPlan, deadline: number): Promise<Reply> {
+/** Waits for the greeting; when none comes on a plaintext port, finds out what listens there. */
+async function readGreeting(
+  wire: Wire,
+  plan: SessionPlan,
+  deadline: number,
+  transcript: Transcript,
+): Promise<Reply> {
   try {
     return await wire.readReply('greeting', deadline);
   } catch (error) {
@@ -205,22 +218,12 @@ async function readGreeting(wire: Wire, plan: SessionPlan, deadline: number): Pr
         errorCode: 'EGREETINGTIMEOUT',
       });
     }
-    const silent = new ProbeFailure('no_greeting', 'connected, but the server sent no greeting', {
-      errorCode: 'ENOGREETING',
-    });
-    if (plan.target.mode === 'tls') throw silent;
-    const probeDeadline = Math.min(
-      performance.now() + Math.min(1_000, plan.options.commandTimeout),
-      plan.deadline,
-    );
-    try {
-      await wire.command('greeting', `EHLO ${plan.options.helo}`, probeDeadline);
-    } catch (probeError) {
-      const decisive =
-        probeError instanceof ProbeFailure && ['not_smtp', 'aborted'].includes(probeError.status);
-      if (decisive) throw probeError;
+    if (plan.target.mode === 'tls') {
+      throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
+        errorCode: 'ENOGREETING',
+      });
     }
-    throw silent;
+    throw await diagnoseSilence(wire, plan, transcript);
   }
 }
 
