@@ -207,3 +207,68 @@ describe('invalid arguments', () => {
     await expect(attempt).rejects.not.toThrow('secret-canary');
   });
 });
+
+describe('addresses and transcripts', () => {
+  let smtp: ServerHandle;
+  beforeAll(async () => {
+    smtp = await startRawServer(plainSmtp);
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+
+  // The system resolver cannot give one name two loopback addresses here, so these use the `lookup`
+  // option, the same hook a caller uses to pin vetted addresses; the sockets are real.
+  const twoAddresses = async (_host: string, family: 4 | 6) =>
+    family === 4 ? ['127.0.0.1', '127.0.0.2'] : [];
+
+  it('every address is probed by default, and one failing address fails the target, naming it', async () => {
+    const result = await probe(
+      { host: 'relay.test', port: smtp.port, mode: 'plain' },
+      { ...fast, lookup: twoAddresses },
+    );
+    // Only 127.0.0.1 listens: 127.0.0.2 is refused.
+    expect(result.sessions.map((s) => [s.address, s.status])).toEqual([
+      ['127.0.0.1', 'ok'],
+      ['127.0.0.2', 'refused'],
+    ]);
+    expect(result.status).toBe('refused');
+    expect(result.explanation).toMatch(/^127\.0\.0\.2: /);
+  });
+
+  it("'one-per-family' probes only the first address of each family", async () => {
+    const result = await probe(
+      { host: 'relay.test', port: smtp.port, mode: 'plain' },
+      { ...fast, addresses: 'one-per-family', lookup: twoAddresses },
+    );
+    expect(result.dns.addresses).toHaveLength(2);
+    expect(result.sessions.map((s) => s.address)).toEqual(['127.0.0.1']);
+    expect(result.status).toBe('ok');
+  });
+
+  it('the transcript is capped, and says so', async () => {
+    const result = await probe(
+      { host: '127.0.0.1', port: smtp.port, mode: 'plain' },
+      { ...fast, limits: { maxTranscriptBytes: 80 } },
+    );
+    const session = result.sessions[0];
+    expect(session?.transcriptTruncated).toBe(true);
+    expect(session?.transcript.at(-1)?.text).toBe('transcript truncated at 80 bytes');
+    expect(result.status).toBe('ok');
+  });
+
+  it('probeAll stops every probe when its signal aborts', async () => {
+    const silent = await startRawServer((socket) => socket.resume());
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const results = await probeAll(
+        Array.from({ length: 4 }, () => ({ host: '127.0.0.1', port: silent.port })),
+        { ...fast, greetingTimeout: 5_000, signal: controller.signal, concurrency: 2 },
+      );
+      expect(results.map((r) => r.status)).toEqual(['aborted', 'aborted', 'aborted', 'aborted']);
+    } finally {
+      await silent.close();
+    }
+  });
+});
