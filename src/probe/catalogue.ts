@@ -36,7 +36,8 @@ export const STATUS_MEANINGS: Readonly<Record<ProbeStatus, string>> = {
   reset: 'the server reset or closed the connection in the middle of the session',
   no_greeting: 'TCP connected but the server sent no SMTP greeting',
   not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
-  rejected: 'the server refused the session with a 5xx reply (greeting or EHLO/HELO)',
+  rejected:
+    'the server refused with a 5xx reply (greeting, EHLO/HELO, or the MAIL FROM/RCPT TO envelope check)',
   temporary: 'the server answered with a 4xx reply: try again later',
   starttls_unavailable: 'STARTTLS was required but the server does not advertise it',
   starttls_failed: 'the server refused the STARTTLS command or closed the connection after it',
@@ -57,6 +58,7 @@ export const STAGES = [
   'tls',
   'ehlo_tls',
   'auth',
+  'envelope',
   'quit',
 ] as const;
 export type Stage = (typeof STAGES)[number];

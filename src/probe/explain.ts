@@ -90,9 +90,13 @@ function hintFor(input: ExplainInput): string | undefined {
       if (peerProtocol === 'ssh') return 'An SSH server answers on this port: it is not an SMTP port.';
       return 'Something that is not an SMTP server answers on this port: check the host and port.';
     case 'rejected':
-      return stage === 'greeting'
-        ? 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.'
-        : 'The server refused EHLO and HELO: check the HELO name (--helo) the server expects.';
+      if (stage === 'greeting') {
+        return 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.';
+      }
+      if (stage === 'envelope') {
+        return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
+      }
+      return 'The server refused EHLO and HELO: check the HELO name (--helo) the server expects.';
     case 'temporary':
       return 'The server is busy, rate-limiting or greylisting this client: retry later, or enable retries.';
     case 'starttls_unavailable':

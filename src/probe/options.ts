@@ -23,6 +23,8 @@ export interface ProbeOptions {
   /** Probe every address DNS returns (default), or the first of each family. */
   addresses?: 'all' | 'one-per-family';
   auth?: { username: string; password: string };
+  /** After AUTH: MAIL FROM:<from>, RCPT TO:<to> if given, then RSET. Proves the relay takes this sender. */
+  envelope?: { from: string; to?: string };
   /** Allow AUTH over a connection that is not encrypted. Default false. */
   allowPlaintextAuth?: boolean;
   tls?: {
@@ -65,6 +67,7 @@ export interface ResolvedOptions {
   helo: string;
   addresses: 'all' | 'one-per-family';
   auth?: { username: string; password: string };
+  envelope?: { from: string; to?: string };
   allowPlaintextAuth: boolean;
   tls: { ca?: Array<string | Buffer>; minVersion?: TlsVersion; servername?: string };
   retries: number;
@@ -126,6 +129,17 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
       throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
     }
   }
+  const envelope = options.envelope;
+  if (envelope !== undefined) {
+    for (const key of ['from', 'to'] as const) {
+      const value = envelope[key];
+      if ((key === 'from' || value !== undefined) && !isMailbox(value)) {
+        throw new RangeError(
+          `options.envelope.${key} must be a mail address like app@example.com, got ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
   const minVersion = options.tls?.minVersion;
   if (minVersion !== undefined && !TLS_VERSIONS.includes(minVersion)) {
     throw new RangeError(
@@ -153,6 +167,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     helo,
     addresses: options.addresses ?? 'all',
     ...(auth ? { auth } : {}),
+    ...(envelope ? { envelope } : {}),
     allowPlaintextAuth: options.allowPlaintextAuth === true,
     tls: {
       ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
@@ -165,6 +180,11 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     ...(options.lookup ? { lookup: options.lookup } : {}),
     limits,
   };
+}
+
+/** A mailbox for MAIL FROM/RCPT TO: local@domain, no spaces, brackets or line breaks (RFC 5321 §4.1.2). */
+export function isMailbox(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/.test(value);
 }
 
 /** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */

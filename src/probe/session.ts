@@ -12,6 +12,7 @@ import { Transcript } from './transcript.js';
 import type {
   AuthFacts,
   EhloFacts,
+  EnvelopeFacts,
   ProbeTarget,
   Reply,
   SessionResult,
@@ -40,6 +41,7 @@ const STILL_TALKING = new Set<ProbeStatus>([
   'auth_failed',
   'auth_unavailable',
 ]);
+// An envelope refusal is `rejected` or `temporary` too, and the session is still open then.
 
 /** After a refusal we still say QUIT, but never wait long for the answer. */
 const POLITE_QUIT_MS = 1_000;
@@ -59,6 +61,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
   const sockets: Socket[] = [];
   let tls: TlsFacts | undefined;
   let auth: AuthFacts | undefined;
+  let envelope: EnvelopeFacts | undefined;
   let wire: Wire | undefined;
   let stage: Stage = 'connect';
   let failure: ProbeFailure | undefined;
@@ -152,6 +155,13 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
       auth = await timed('auth', () => authenticate(authWire, mechanisms, credentials, commandDeadline));
     }
 
+    if (o.envelope) {
+      const envelopeWire = wire;
+      envelope = { ...o.envelope };
+      const facts = envelope;
+      await timed('envelope', () => checkEnvelope(envelopeWire, facts, commandDeadline));
+    }
+
     const quitWire = wire;
     await timed('quit', () => quit(quitWire, commandDeadline(), transcript));
   } catch (error) {
@@ -196,6 +206,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
     smtp,
     ...(tls ? { tls } : {}),
     ...(auth ? { auth } : {}),
+    ...(envelope ? { envelope } : {}),
     transcript: transcript.lines,
     transcriptTruncated: transcript.truncated,
     retries: 0,
@@ -245,6 +256,20 @@ async function hello(
   }
   expectSuccess(reply, 'the server refused EHLO');
   throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
+}
+
+/**
+ * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
+ * server accepts this sender (and recipient) from this client. DATA is never sent.
+ */
+async function checkEnvelope(wire: Wire, facts: EnvelopeFacts, deadline: () => number): Promise<void> {
+  facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
+  expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
+  if (facts.to) {
+    facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
+    expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
+  }
+  await wire.command('envelope', 'RSET', deadline());
 }
 
 /** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */

@@ -89,6 +89,14 @@ export interface AuthFacts {
   reply?: Reply;
 }
 
+/** The optional envelope check: MAIL FROM and RCPT TO, then RSET. Never DATA. */
+export interface EnvelopeFacts {
+  from: string;
+  to?: string;
+  mailFrom?: Reply;
+  rcptTo?: Reply;
+}
+
 export interface TranscriptLine {
   /** Milliseconds since the session started. */
   at: number;
@@ -118,6 +126,7 @@ export interface SessionResult {
   smtp: SmtpFacts;
   tls?: TlsFacts;
   auth?: AuthFacts;
+  envelope?: EnvelopeFacts;
   transcript: TranscriptLine[];
   transcriptTruncated: boolean;
   /** How many times the session was retried after a `temporary` outcome. */

@@ -277,4 +277,20 @@ describe('servers that misbehave', () => {
     const relaxed = await probe({ host: '127.0.0.1', port }, fast);
     expect(relaxed.sessions[0]?.tls?.protocol).toBe('TLSv1.2');
   });
+
+  it('a refused sender is rejected at the envelope stage, with the reply', async () => {
+    const port = await raw(
+      smtpScript({
+        greeting: '220 relay.test',
+        replies: { EHLO: '250 relay.test', MAIL: '553 5.7.1 sender not allowed', QUIT: '221 bye' },
+        closeAfter: ['QUIT'],
+      }),
+    );
+    const result = await probe(
+      { host: '127.0.0.1', port, mode: 'plain' },
+      { ...fast, envelope: { from: 'app@example.test' } },
+    );
+    expect(result).toMatchObject({ status: 'rejected', stage: 'envelope', reply: { code: 553 } });
+    expect(result.explanation).toMatch(/refused the sender app@example.test: 553/);
+  });
 });

@@ -218,4 +218,28 @@ describe('against smtp-server', () => {
     expect(v4?.status).toBe('ok');
     expect(v4?.tls).toMatchObject({ servername: 'localhost', hostnameMatch: true, trusted: true });
   });
+
+  it('the envelope check sends MAIL FROM and RCPT TO, then RSET, and never DATA', async () => {
+    const s = await server({ auth: { username: USER, password: CANARY } });
+    const result = await probe(
+      { host: '127.0.0.1', port: s.port },
+      {
+        ...fast,
+        tls: { ca: pki.ca.cert },
+        auth: { username: USER, password: CANARY },
+        envelope: { from: 'app@example.test', to: 'ops@example.test' },
+      },
+    );
+    expect(result.status).toBe('ok');
+    const session = result.sessions[0];
+    expect(session?.envelope).toMatchObject({
+      from: 'app@example.test',
+      to: 'ops@example.test',
+      mailFrom: { code: 250 },
+      rcptTo: { code: 250 },
+    });
+    const sent = session?.transcript.filter((l) => l.dir === '>').map((l) => l.text.split(' ')[0]);
+    expect(sent?.slice(-4)).toEqual(['MAIL', 'RCPT', 'RSET', 'QUIT']);
+    expect(sent).not.toContain('DATA');
+  });
 });
