@@ -1,0 +1,86 @@
+import type { RuleId } from '../plan/rules.js';
+import type { FailOn, Severity, SourceLocation } from '../plan/types.js';
+import type {
+  AuthFacts,
+  EnvelopeFacts,
+  Mode,
+  ProbeStatus,
+  Reply,
+  SmtpFacts,
+  Stage,
+  TlsFacts,
+  TranscriptLine,
+} from '../probe/index.js';
+
+/** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
+export const SCHEMA_VERSION = 1;
+
+/** One SMTP session: a target's port at one address (address null when DNS failed). */
+export interface ResultRow {
+  /** The target's display name (config `name`, else the host). */
+  target: string;
+  host: string;
+  port: number;
+  mode: Mode;
+  address: string | null;
+  family: 4 | 6 | null;
+  status: ProbeStatus;
+  stage: Stage;
+  reply?: Reply;
+  errorCode?: string;
+  explanation: string;
+  hint?: string;
+  durationMs: number;
+  timings: Partial<Record<Stage, number>>;
+  smtp?: SmtpFacts;
+  tls?: TlsFacts;
+  auth?: AuthFacts;
+  envelope?: EnvelopeFacts;
+  retries: number;
+  transcript: TranscriptLine[];
+  transcriptTruncated: boolean;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** What is wrong, in one line. */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+  target: string;
+  host: string;
+  port: number;
+  address: string | null;
+  /** The config file line the finding judges, when a config file was used. */
+  location?: SourceLocation;
+}
+
+export interface Recommendation {
+  target: string;
+  /** The port to configure from this network; null when nothing works. */
+  port: number | null;
+  mode: Mode | null;
+  /** Why, in one sentence: "587 timed out; 2525 with STARTTLS, TLS 1.3, certificate valid 80 more days, works: use 2525". */
+  reason: string;
+}
+
+export interface Verdict {
+  pass: boolean;
+  failOn: FailOn;
+  errors: number;
+  warnings: number;
+  notices: number;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'smtp-port-probe'; version: string };
+  startedAt: string;
+  durationMs: number;
+  configFile?: string;
+  results: ResultRow[];
+  findings: Finding[];
+  recommendations: Recommendation[];
+  verdict: Verdict;
+}
