@@ -10,8 +10,16 @@ export {
   STATUSES,
   type Stage,
 } from './catalogue.js';
-export { DEFAULT_LIMITS, type Limits, type Lookup, type ProbeOptions, type TlsVersion } from './options.js';
+export {
+  DEFAULT_LIMITS,
+  isHeloName,
+  isMailbox,
+  type Limits,
+  type Lookup,
+  type ProbeOptions,
+  type TlsVersion,
+} from './options.js';
 export { probe } from './probe.js';
-export { OverallDeadline, type ProbeAllOptions, probeAll } from './probe-all.js';
+export { OverallDeadline, type PerTargetOptions, type ProbeAllOptions, probeAll } from './probe-all.js';
 export { REDACTED } from './transcript.js';
 export type * from './types.js';

@@ -97,6 +97,11 @@ function wholeNumber(name: string, value: unknown, fallback: number, min: number
 const HELO_PATTERN =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/;
 
+/** A name EHLO/HELO may carry: a domain or an address literal. */
+export function isHeloName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && HELO_PATTERN.test(value);
+}
+
 function defaultHelo(): string {
   const name = hostname();
   return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
@@ -105,7 +110,7 @@ function defaultHelo(): string {
 export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   const timeout = positiveMs('timeout', options.timeout, 30_000);
   const helo = options.helo ?? defaultHelo();
-  if (typeof helo !== 'string' || helo.length > 253 || !HELO_PATTERN.test(helo)) {
+  if (!isHeloName(helo)) {
     throw new RangeError(
       `options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`,
     );

@@ -1,4 +1,4 @@
-import { type ProbeOptions, resolveOptions, resolveTarget } from './options.js';
+import { type ProbeOptions, type ResolvedOptions, resolveOptions, resolveTarget } from './options.js';
 import { checkCombination, probeResolved } from './probe.js';
 import type { ProbeResult, ProbeTarget } from './types.js';
 
@@ -7,7 +7,13 @@ export interface ProbeAllOptions extends ProbeOptions {
   concurrency?: number;
   /** One deadline for the whole run, ms; targets unfinished by then end as `aborted`. */
   overallTimeout?: number;
+  /** Told when each target starts and ends (for progress displays); must not throw. */
+  onStart?: (index: number) => void;
+  onDone?: (index: number, result: ProbeResult) => void;
 }
+
+/** What may differ between the targets of one run: whose credentials, which envelope. */
+export type PerTargetOptions = Pick<ProbeOptions, 'auth' | 'envelope'>;
 
 /** The reason a run's unfinished probes carry when the overall deadline passes. */
 export class OverallDeadline extends Error {
@@ -26,7 +32,7 @@ export async function probeAll(
   options: ProbeAllOptions = {},
 ): Promise<ProbeResult[]> {
   if (!Array.isArray(targets)) throw new TypeError(`targets must be an array, got ${String(targets)}`);
-  const { concurrency = 32, overallTimeout, ...probeOptions } = options;
+  const { concurrency = 32, overallTimeout, onStart, onDone, ...probeOptions } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`options.concurrency must be a whole number >= 1, got ${String(concurrency)}`);
   }
@@ -37,7 +43,12 @@ export async function probeAll(
   }
   const base = resolveOptions(probeOptions);
   const resolved = targets.map((t, i) => resolveTarget(t, `targets[${i}]`));
-  for (const t of resolved) checkCombination(t, base);
+  const perTarget = targets.map((t) =>
+    t.options ? resolveOptions({ ...probeOptions, ...t.options }) : base,
+  );
+  resolved.forEach((t, i) => {
+    checkCombination(t, perTarget[i] ?? base);
+  });
 
   const controller = new AbortController();
   const timer =
@@ -45,13 +56,19 @@ export async function probeAll(
       ? undefined
       : setTimeout(() => controller.abort(new OverallDeadline(overallTimeout)), overallTimeout);
   const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
-  const o = { ...base, signal };
+  const withSignal = perTarget.map((o) => ({ ...o, signal }));
   const results: ProbeResult[] = new Array(resolved.length);
   let next = 0;
   const worker = async () => {
     while (next < resolved.length) {
       const index = next++;
-      results[index] = await probeResolved(resolved[index] as Required<ProbeTarget>, o);
+      onStart?.(index);
+      const result = await probeResolved(
+        resolved[index] as Required<ProbeTarget>,
+        withSignal[index] as ResolvedOptions,
+      );
+      results[index] = result;
+      onDone?.(index, result);
     }
   };
   try {

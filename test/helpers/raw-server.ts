@@ -214,3 +214,29 @@ export function smtpScript(script: SmtpScript): ConnectionScript {
     });
   };
 }
+
+/**
+ * A plaintext SMTP server that offers STARTTLS, answers it with `afterStarttls` (the 220, and whatever
+ * a broken server sends after it), then becomes a TLS server that answers EHLO and QUIT.
+ */
+export function starttlsScript(
+  pem: Pem,
+  afterStarttls: string,
+  options: tls.TlsOptions = {},
+): ConnectionScript {
+  return (socket) => {
+    socket.write('220 raw.test\r\n');
+    const stop = lineReader(socket, (line) => {
+      if (/^EHLO/i.test(line)) socket.write('250-raw.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n');
+      if (line !== 'STARTTLS') return;
+      stop();
+      socket.write(afterStarttls);
+      const secure = new tls.TLSSocket(socket, { isServer: true, key: pem.key, cert: pem.cert, ...options });
+      secure.on('error', () => {});
+      lineReader(secure, (command) => {
+        if (/^EHLO/i.test(command)) secure.write('250-raw.test\r\n250 AUTH PLAIN\r\n');
+        if (/^QUIT/i.test(command)) secure.end('221 bye\r\n');
+      });
+    });
+  };
+}

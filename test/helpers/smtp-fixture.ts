@@ -3,6 +3,7 @@
  */
 import type net from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions } from 'smtp-server';
+import { guardImplicitTlsUpgrade } from '../../src/demo/servers.js';
 import { type Pem, testPki } from './certs.js';
 
 export interface SmtpCredentials {
@@ -55,25 +56,6 @@ function credentialsMatch(auth: SMTPServerAuthentication, expected: SmtpCredenti
   if (auth.username !== expected.username) return false;
   if (auth.method === 'CRAM-MD5') return auth.validatePassword(expected.password);
   return auth.password === expected.password;
-}
-
-/**
- * smtp-server 3.21.6 starts the implicit-TLS handshake one setImmediate after accepting a
- * socket. If the socket is destroyed in between (our close(), or a client that connects and
- * resets at once), it still wraps the dead socket in a TLSSocket and its error path calls
- * tlsSocket.getProtocol(), which segfaults Node 20 (SSL_get_version on a null SSL*).
- * Refuse the upgrade of an already destroyed socket instead.
- */
-function guardImplicitTlsUpgrade(server: SMTPServer): void {
-  const upgrade = server._upgrade.bind(server);
-  server._upgrade = (socket, callback) => {
-    if (socket.destroyed) {
-      const err = Object.assign(new Error('socket closed before the TLS handshake'), { code: 'ECONNRESET' });
-      callback(err);
-      return;
-    }
-    upgrade(socket, callback);
-  };
 }
 
 /** Starts smtp-server on an ephemeral port. Always await close() (e.g. in afterAll/finally). */

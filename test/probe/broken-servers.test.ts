@@ -1,5 +1,3 @@
-import type net from 'node:net';
-import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ProbeOptions, probe } from '../../src/probe/index.js';
 import { type TestPki, testPki } from '../helpers/certs.js';
@@ -11,6 +9,7 @@ import {
   startHttpServer,
   startRawServer,
   startTlsServer,
+  starttlsScript,
 } from '../helpers/raw-server.js';
 
 const fast: ProbeOptions = { timeout: 3_000, connectTimeout: 500, greetingTimeout: 400, commandTimeout: 400 };
@@ -32,31 +31,6 @@ async function raw(script: ConnectionScript): Promise<number> {
 }
 
 const HELLO = '250-raw.test\n250-STARTTLS\n250 8BITMIME';
-
-/** Upgrades a scripted plaintext socket to TLS as a server, then answers EHLO and QUIT. */
-function serveTls(socket: net.Socket, pem = pki.valid, options: tls.TlsOptions = {}): void {
-  const secure = new tls.TLSSocket(socket, { isServer: true, key: pem.key, cert: pem.cert, ...options });
-  secure.on('error', () => {});
-  lineReader(secure, (line) => {
-    if (/^EHLO/i.test(line)) secure.write('250-raw.test\r\n250 AUTH PLAIN\r\n');
-    if (/^QUIT/i.test(line)) secure.end('221 bye\r\n');
-  });
-}
-
-/** A plaintext server that answers STARTTLS with `afterStarttls` (the 220, perhaps more), then TLS. */
-function starttlsServer(afterStarttls: string, options: tls.TlsOptions = {}): ConnectionScript {
-  return (socket) => {
-    socket.write('220 raw.test\r\n');
-    const stop = lineReader(socket, (line) => {
-      if (/^EHLO/i.test(line)) socket.write(`${HELLO.split('\n').join('\r\n')}\r\n`);
-      if (line === 'STARTTLS') {
-        stop();
-        socket.write(afterStarttls);
-        serveTls(socket, pki.valid, options);
-      }
-    });
-  };
-}
 
 describe('servers that misbehave', () => {
   it('a server that accepts and says nothing gives no_greeting within the greeting timeout', async () => {
@@ -229,7 +203,7 @@ describe('servers that misbehave', () => {
   });
 
   it('data injected after the 220 to STARTTLS is discarded and reported (RFC 3207 §6)', async () => {
-    const port = await raw(starttlsServer('220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n'));
+    const port = await raw(starttlsScript(pki.valid, '220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n'));
     const result = await probe({ host: '127.0.0.1', port }, { ...fast, tls: { ca: pki.ca.cert } });
     expect(result.status).toBe('ok');
     expect(result.sessions[0]?.smtp.starttlsInjectedBytes).toBe('250-injected\r\n250 AUTH PLAIN\r\n'.length);
@@ -271,7 +245,7 @@ describe('servers that misbehave', () => {
   });
 
   it('a TLS 1.2-only server fails a probe that demands TLS 1.3', async () => {
-    const port = await raw(starttlsServer('220 go ahead\r\n', { maxVersion: 'TLSv1.2' }));
+    const port = await raw(starttlsScript(pki.valid, '220 go ahead\r\n', { maxVersion: 'TLSv1.2' }));
     const result = await probe({ host: '127.0.0.1', port }, { ...fast, tls: { minVersion: 'TLSv1.3' } });
     expect(result).toMatchObject({ status: 'tls_failed', stage: 'tls' });
     const relaxed = await probe({ host: '127.0.0.1', port }, fast);

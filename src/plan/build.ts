@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { Mode, TlsVersion } from '../probe/index.js';
+import { loadConfig } from './config.js';
+import { parseTargetSpec, redactCredentials, toTargetPlan } from './targets.js';
+import {
+  type CredentialRefs,
+  DEFAULT_OPTIONS,
+  type FailOn,
+  type Plan,
+  type PlanOptions,
+  type TargetPlan,
+  UsageError,
+} from './types.js';
+
+/** Everything an adapter gathered: target specs, a config path, flag or input overrides. */
+export interface PlanInput {
+  targets: readonly string[];
+  /** Names where target i came from, for error messages (`target "x"`, `--targets line 3`). */
+  targetSource?: (index: number, spec: string) => string;
+  /** An explicit config file; it must exist. */
+  configPath?: string;
+  /** A config file used only when it exists (`.github/smtp-probe.yml`). */
+  defaultConfigPath?: string;
+  failOn?: FailOn;
+  mode?: Mode;
+  ports?: readonly number[];
+  caFiles?: readonly string[];
+  /** CA certificates given as PEM text (the Action's `ca` input). */
+  caPem?: readonly string[];
+  minTls?: TlsVersion;
+  credentials?: CredentialRefs;
+  options?: Partial<Omit<PlanOptions, 'tls'>>;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+export interface BuiltPlan {
+  plan: Plan;
+  /** Things the user should hear about but that do not stop the run. */
+  warnings: string[];
+}
+
+/** Config file first, then flags over it; targets from both. Throws UsageError for every mistake. */
+export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
+  const warnings: string[] = [];
+  const configPath = input.configPath ?? (await existing(input.defaultConfigPath, input.cwd));
+  const config = configPath ? await loadConfig(configPath, input.env, input.cwd) : undefined;
+
+  const credentials = input.credentials ? readCredentials(input.credentials, input.env) : undefined;
+  const targets: TargetPlan[] = [];
+  for (const t of config?.targets ?? []) {
+    addTarget(
+      targets,
+      credentials && !t.auth
+        ? { ...t, auth: credentials, ...(input.credentials ? { credentialRefs: input.credentials } : {}) }
+        : t,
+    );
+  }
+  input.targets.forEach((spec, i) => {
+    const source = input.targetSource?.(i, spec) ?? `target ${JSON.stringify(redactCredentials(spec))}`;
+    const parsed = parseTargetSpec(spec, source, {
+      ...(input.ports ? { ports: input.ports } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
+    });
+    if (parsed.auth)
+      warnings.push(
+        `${parsed.display}: credentials in a target are discouraged; use --auth-user-env/--auth-pass-env`,
+      );
+    const plan = toTargetPlan(parsed, input.minTls ? { expect: { minTls: input.minTls } } : {});
+    const withCredentials =
+      !plan.auth && credentials
+        ? { ...plan, auth: credentials, ...(input.credentials ? { credentialRefs: input.credentials } : {}) }
+        : plan;
+    addTarget(targets, withCredentials);
+  });
+  if (targets.length === 0) {
+    throw new UsageError(
+      configPath
+        ? `${configPath} lists no targets`
+        : 'no targets: give host[:port] arguments or a config file (--config)',
+    );
+  }
+
+  const ca = [
+    ...(config?.options.tls?.ca ?? []),
+    ...(input.caPem ?? []),
+    ...(await Promise.all((input.caFiles ?? []).map((file) => readCa(file, input.cwd)))),
+  ];
+  const minVersion = input.minTls ?? config?.options.tls?.minVersion;
+  const options: PlanOptions = {
+    ...DEFAULT_OPTIONS,
+    ...stripUndefined(config?.options ?? {}),
+    ...stripUndefined(input.options ?? {}),
+    tls: { ...(ca.length > 0 ? { ca } : {}), ...(minVersion ? { minVersion } : {}) },
+  };
+  return {
+    plan: {
+      targets,
+      options,
+      failOn: input.failOn ?? config?.failOn ?? 'error',
+      ...(configPath ? { configFile: configPath } : {}),
+    },
+    warnings,
+  };
+}
+
+async function existing(path: string | undefined, cwd: string): Promise<string | undefined> {
+  if (!path) return undefined;
+  try {
+    await readFile(resolve(cwd, path));
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCredentials(
+  refs: CredentialRefs,
+  env: PlanInput['env'],
+): { username: string; password: string } {
+  const username = env[refs.usernameEnv];
+  const password = env[refs.passwordEnv];
+  // Name the variable, never its value.
+  if (!username)
+    throw new UsageError(`environment variable ${refs.usernameEnv} is not set`, '--auth-user-env');
+  if (password === undefined || password === '') {
+    throw new UsageError(`environment variable ${refs.passwordEnv} is not set`, '--auth-pass-env');
+  }
+  return { username, password };
+}
+
+async function readCa(file: string, cwd: string): Promise<string> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read CA file ${file} (${code})`, '--ca');
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError(`${file} holds no PEM certificate`, '--ca');
+  }
+  return text;
+}
+
+/**
+ * `a:25 a:587` is one target with two ports. Two targets may share a name only when nothing but their
+ * ports differ; otherwise results could not be told apart.
+ */
+function addTarget(targets: TargetPlan[], target: TargetPlan): void {
+  const same = targets.find((t) => t.name === target.name);
+  if (!same) {
+    targets.push(target);
+    return;
+  }
+  const sameSettings =
+    same.host === target.host &&
+    same.mx === target.mx &&
+    same.require === target.require &&
+    JSON.stringify([same.auth, same.envelope]) === JSON.stringify([target.auth, target.envelope]);
+  if (!sameSettings) {
+    throw new UsageError(
+      `target ${JSON.stringify(target.name)} is listed twice with different settings; give each a distinct name`,
+    );
+  }
+  for (const port of target.ports) {
+    if (!same.ports.some((p) => p.port === port.port)) same.ports.push(port);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,109 @@
+import { resolveMx } from 'node:dns/promises';
+import { type ProbeResult, type ProbeTarget, probeAll } from '../probe/index.js';
+import type { Report } from '../report/model.js';
+import { SCHEMA_VERSION } from '../report/model.js';
+import { VERSION } from '../version.js';
+import { evaluate, type Job } from './findings.js';
+import { recommend } from './recommend.js';
+import { toRows } from './rows.js';
+import type { Plan, PortPlan, TargetPlan } from './types.js';
+import { verdictOf } from './verdict.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Progress: how many jobs are done of how many, and the one that just finished. */
+  onProgress?: (done: number, total: number, current: string) => void;
+  /** MX lookup, sorted by preference; the system resolver by default. */
+  resolveMx?: (domain: string) => Promise<string[]>;
+}
+
+/** The MX hosts of a domain in preference order (RFC 5321 §5.1); the domain itself when it has none. */
+export async function systemMx(domain: string): Promise<string[]> {
+  try {
+    const records = await resolveMx(domain);
+    // A null MX (RFC 7505: exchange ".") says the domain takes no mail; probing it would mislead.
+    const hosts = records
+      .filter((r) => r.exchange !== '' && r.exchange !== '.')
+      .sort((a, b) => a.priority - b.priority)
+      .map((r) => r.exchange);
+    return hosts.length > 0 ? hosts : [domain];
+  } catch {
+    // No MX record (or no answer): RFC 5321 §5.1's implicit MX is the domain's own address.
+    return [domain];
+  }
+}
+
+/** `mx:` targets become one target per MX host, port 25, named after the domain and the host. */
+async function expandMx(targets: readonly TargetPlan[], lookup: (domain: string) => Promise<string[]>) {
+  const expanded = await Promise.all(
+    targets.map(async (target) => {
+      if (!target.mx) return [target];
+      const hosts = await lookup(target.host);
+      return hosts.map((host, i) => ({
+        ...target,
+        mx: false,
+        host,
+        name: `${target.name} MX#${i + 1} ${host}`,
+      }));
+    }),
+  );
+  return expanded.flat();
+}
+
+/** Runs a plan: MX expansion, every target and port probed, then findings, verdict and recommendations. */
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Report> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const targets = await expandMx(plan.targets, options.resolveMx ?? systemMx);
+  const planned: Array<{ target: TargetPlan; port: PortPlan }> = targets.flatMap((target) =>
+    target.ports.map((port) => ({ target, port })),
+  );
+  const probeTargets = planned.map(({ target, port }) => ({
+    host: target.host,
+    port: port.port,
+    mode: port.mode,
+    ...(target.auth || target.envelope
+      ? {
+          options: {
+            ...(target.auth ? { auth: target.auth } : {}),
+            ...(target.envelope ? { envelope: target.envelope } : {}),
+          },
+        }
+      : {}),
+  })) satisfies Array<ProbeTarget & { options?: object }>;
+  let done = 0;
+  const o = plan.options;
+  const results: ProbeResult[] = await probeAll(probeTargets, {
+    timeout: o.timeout,
+    connectTimeout: o.connectTimeout,
+    greetingTimeout: o.greetingTimeout,
+    commandTimeout: o.commandTimeout,
+    ...(o.helo ? { helo: o.helo } : {}),
+    concurrency: o.concurrency,
+    retries: o.retries,
+    ...(o.overallTimeout ? { overallTimeout: o.overallTimeout } : {}),
+    tls: {
+      ...(o.tls.ca ? { ca: o.tls.ca } : {}),
+      ...(o.tls.minVersion ? { minVersion: o.tls.minVersion } : {}),
+    },
+    ...(options.signal ? { signal: options.signal } : {}),
+    onDone: (index) => {
+      done += 1;
+      const job = planned[index];
+      options.onProgress?.(done, planned.length, job ? `${job.target.name}:${job.port.port}` : '');
+    },
+  });
+  const jobs: Job[] = planned.map((p, i) => ({ ...p, result: results[i] as ProbeResult }));
+  const findings = evaluate(jobs);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'smtp-port-probe', version: VERSION },
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    results: jobs.flatMap((job) => toRows(job.result, job.target.name)),
+    findings,
+    recommendations: recommend(jobs, findings),
+    verdict: verdictOf(findings, plan.failOn),
+  };
+}

@@ -1,0 +1,11 @@
+import type { Finding, Verdict } from '../report/model.js';
+import type { FailOn } from './types.js';
+
+/** Fails when a finding reaches `failOn`: errors by default, warnings too with `warning`, never with `never`. */
+export function verdictOf(findings: readonly Finding[], failOn: FailOn): Verdict {
+  const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  const pass = failOn === 'never' || (errors === 0 && (failOn === 'error' || warnings === 0));
+  return { pass, failOn, errors, warnings, notices: count('notice') };
+}
