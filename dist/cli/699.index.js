@@ -252,12 +252,12 @@ async function runDemo(options) {
         options.say(`demo: probing them with this config:\n\n${config.replace(/^/gm, '    ')}`);
         const { plan } = await (0,build/* buildPlan */.G)({
             targets: [],
-            configPath: (0,external_node_path_.join)(dir, 'smtp-probe.yml'),
+            configPath: 'smtp-probe.yml',
             ...(options.failOn ? { failOn: options.failOn } : {}),
             env: { DEMO_SMTP_USER: credentials.username, DEMO_SMTP_PASSWORD: credentials.password },
             cwd: dir,
         });
-        return await (0,run/* runPlan */.F)({ ...plan, configFile: 'smtp-probe.yml' });
+        return await (0,run/* runPlan */.F)(plan);
     }
     finally {
         await Promise.all(servers.map((s) => s.close()));

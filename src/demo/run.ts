@@ -75,12 +75,12 @@ export async function runDemo(options: DemoOptions): Promise<Report> {
 
     const { plan } = await buildPlan({
       targets: [],
-      configPath: join(dir, 'smtp-probe.yml'),
+      configPath: 'smtp-probe.yml',
       ...(options.failOn ? { failOn: options.failOn } : {}),
       env: { DEMO_SMTP_USER: credentials.username, DEMO_SMTP_PASSWORD: credentials.password },
       cwd: dir,
     });
-    return await runPlan({ ...plan, configFile: 'smtp-probe.yml' });
+    return await runPlan(plan);
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     await rm(dir, { recursive: true, force: true });
