@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,14 +28,18 @@ afterAll(async () => {
 });
 
 /** Runs the CLI in-process with captured output. */
-async function cli(argv: string[], env: Record<string, string> = {}) {
+async function cli(
+  argv: string[],
+  env: Record<string, string> = {},
+  options: { tty?: boolean; cwd?: string } = {},
+) {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
-    stdout: { write: (t: string) => (stdout += t), isTTY: false },
+    stdout: { write: (t: string) => (stdout += t), isTTY: options.tty === true },
     stderr: { write: (t: string) => (stderr += t), isTTY: false },
     env,
-    cwd: dir,
+    cwd: options.cwd ?? dir,
   });
   return { code, stdout, stderr };
 }
@@ -133,6 +137,25 @@ describe('smtp-probe', () => {
     expect(code).toBe(EXIT.pass);
     expect(stderr).toMatch(/credentials in a target are discouraged/);
     expect(stdout + stderr).not.toContain(CANARY);
+  });
+
+  it('colours only on a terminal, and not when NO_COLOR is set', async () => {
+    const args = ['127.0.0.1:1', ...fast];
+    expect((await cli(args, {}, { tty: true })).stdout).toContain(String.fromCharCode(27));
+    expect((await cli(args, { NO_COLOR: '1' }, { tty: true })).stdout).not.toContain(String.fromCharCode(27));
+  });
+
+  it('.github/smtp-probe.yml is read when present and no config is named', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'smtp-probe-repo-'));
+    await mkdir(join(repo, '.github'));
+    await writeFile(
+      join(repo, '.github', 'smtp-probe.yml'),
+      `defaults:\n  connect_timeout: 500ms\ntargets:\n  - name: from-default-config\n    host: 127.0.0.1\n    ports: [1]\n`,
+    );
+    const { code, stdout } = await cli([], {}, { cwd: repo });
+    expect(code).toBe(EXIT.fail);
+    expect(stdout).toMatch(/from-default-config/);
+    expect(stdout).toMatch(/\.github\/smtp-probe\.yml:6:13/);
   });
 
   it('a config file is read and its targets probed', async () => {
