@@ -11783,7 +11783,7 @@ async function buildPlan(input) {
     const warnings = [];
     const configPath = input.configPath ?? (await existing(input.defaultConfigPath, input.cwd));
     const config = configPath ? await loadConfig(configPath, input.env, input.cwd) : undefined;
-    const credentials = input.credentials ? readCredentials(input.credentials, input.env) : undefined;
+    const credentials = input.auth ?? (input.credentials ? readCredentials(input.credentials, input.env) : undefined);
     const targets = [];
     for (const t of config?.targets ?? []) {
         addTarget(targets, credentials && !t.auth
@@ -12377,6 +12377,12 @@ function verdictOf(findings, failOn) {
     const warnings = count('warning');
     const pass = failOn === 'never' || (errors === 0 && (failOn === 'error' || warnings === 0));
     return { pass, failOn, errors, warnings, notices: count('notice') };
+}
+/** How many findings reach `failOn`: the count that made (or would make) the verdict fail. */
+function failingCount(verdict) {
+    if (verdict.failOn === 'never')
+        return 0;
+    return verdict.errors + (verdict.failOn === 'warning' ? verdict.warnings : 0);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/run.ts

@@ -30,6 +30,8 @@ export interface PlanInput {
   caPem?: readonly string[];
   minTls?: TlsVersion;
   credentials?: CredentialRefs;
+  /** Credentials given as values (the Action's inputs), for targets without their own. */
+  auth?: { username: string; password: string };
   options?: Partial<Omit<PlanOptions, 'tls'>>;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
@@ -47,7 +49,8 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
   const configPath = input.configPath ?? (await existing(input.defaultConfigPath, input.cwd));
   const config = configPath ? await loadConfig(configPath, input.env, input.cwd) : undefined;
 
-  const credentials = input.credentials ? readCredentials(input.credentials, input.env) : undefined;
+  const credentials =
+    input.auth ?? (input.credentials ? readCredentials(input.credentials, input.env) : undefined);
   const targets: TargetPlan[] = [];
   for (const t of config?.targets ?? []) {
     addTarget(

@@ -9,3 +9,9 @@ export function verdictOf(findings: readonly Finding[], failOn: FailOn): Verdict
   const pass = failOn === 'never' || (errors === 0 && (failOn === 'error' || warnings === 0));
   return { pass, failOn, errors, warnings, notices: count('notice') };
 }
+
+/** How many findings reach `failOn`: the count that made (or would make) the verdict fail. */
+export function failingCount(verdict: Verdict): number {
+  if (verdict.failOn === 'never') return 0;
+  return verdict.errors + (verdict.failOn === 'warning' ? verdict.warnings : 0);
+}

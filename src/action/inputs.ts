@@ -1,0 +1,108 @@
+import * as core from '@actions/core';
+import type { PlanInput } from '../plan/build.js';
+import { parseDuration } from '../plan/duration.js';
+import { parsePortList, redactCredentials } from '../plan/targets.js';
+import { FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
+import { isHeloName, MODES, type Mode } from '../probe/index.js';
+
+export const PR_COMMENT = ['off', 'on-failure', 'always'] as const;
+export type PrCommentMode = (typeof PR_COMMENT)[number];
+
+/** Everything the Action was given, checked in one place. */
+export interface ActionInputs {
+  plan: Omit<PlanInput, 'env' | 'cwd'>;
+  token: string;
+  checkRun: { enabled: boolean; name: string };
+  prComment: PrCommentMode;
+}
+
+function input(name: string): string {
+  return core.getInput(name).trim();
+}
+
+function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = input(name) || fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const value = input(name).toLowerCase();
+  if (value === '') return fallback;
+  if (['true', 'yes', 'on'].includes(value)) return true;
+  if (['false', 'no', 'off'].includes(value)) return false;
+  throw new UsageError(`${JSON.stringify(value)} is not true or false`, `input ${name}`);
+}
+
+/** `targets`: one per line (or several per line, space-separated); `#` starts a comment. */
+export function targetLines(text: string): Array<{ spec: string; line: number }> {
+  return text.split('\n').flatMap((raw, i) =>
+    (raw.split('#')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((spec) => ({ spec, line: i + 1 })),
+  );
+}
+
+/** Reads and checks every input; the password is registered as a secret before anything else runs. */
+export function readInputs(): ActionInputs {
+  const password = core.getInput('auth-password');
+  if (password) core.setSecret(password);
+  const username = input('auth-username');
+  if ((username === '') !== (password === '')) {
+    throw new UsageError(
+      'give both auth-username and auth-password, or neither',
+      `input ${username ? 'auth-password' : 'auth-username'}`,
+    );
+  }
+  const targets = targetLines(core.getInput('targets'));
+  const timeout = input('timeout');
+  const concurrencyText = input('concurrency');
+  const concurrency = concurrencyText === '' ? undefined : Number(concurrencyText);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
+    throw new UsageError(
+      `${JSON.stringify(concurrencyText)} must be a whole number from 1 to 256`,
+      'input concurrency',
+    );
+  }
+  const helo = input('helo');
+  if (helo && !isHeloName(helo))
+    throw new UsageError(`${JSON.stringify(helo)} is not a domain name or address literal`, 'input helo');
+  const mode = input('mode');
+  if (mode && !(MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
+  }
+  const vantages = targetLines(input('vantages') || 'runner').map((v) => v.spec);
+  const unsupported = vantages.find((v) => v !== 'runner');
+  if (unsupported)
+    throw new UsageError(
+      `${JSON.stringify(unsupported)} is not supported yet: only "runner"`,
+      'input vantages',
+    );
+  const ca = core.getInput('ca').trim();
+  const ports = input('ports');
+  const config = input('config');
+  const failOn: FailOn = choice('fail-on', FAIL_ON, 'error');
+  return {
+    plan: {
+      targets: targets.map((t) => t.spec),
+      targetSource: (i, spec) =>
+        `input targets line ${targets[i]?.line ?? i + 1} (${JSON.stringify(redactCredentials(spec))})`,
+      ...(config ? { configPath: config } : { defaultConfigPath: '.github/smtp-probe.yml' }),
+      failOn,
+      ...(mode ? { mode: mode as Mode } : {}),
+      ...(ports ? { ports: parsePortList(ports, 'input ports') } : {}),
+      ...(ca.includes('-----BEGIN CERTIFICATE-----') ? { caPem: [ca] } : ca ? { caFiles: [ca] } : {}),
+      ...(username ? { auth: { username, password } } : {}),
+      options: {
+        ...(timeout ? { timeout: parseDuration(timeout, 'input timeout') } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(helo ? { helo } : {}),
+      },
+    },
+    token: core.getInput('github-token'),
+    checkRun: { enabled: flag('check-run', true), name: input('check-run-name') || 'SMTP ports' },
+    prComment: choice('pr-comment', PR_COMMENT, 'on-failure'),
+  };
+}

@@ -1,0 +1,120 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { buildPlan } from '../plan/build.js';
+import { runPlan } from '../plan/run.js';
+import { UsageError } from '../plan/types.js';
+import { failingCount } from '../plan/verdict.js';
+import { checkRunOutput, compactOutputs, prComment, stepAnnotations } from '../report/github.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { Report } from '../report/model.js';
+import { CheckRun, reportingTarget, upsertComment } from './github-api.js';
+import { type ActionInputs, readInputs } from './inputs.js';
+
+/** The Action: gather inputs, run the shared pipeline, report where people look. */
+export async function run(): Promise<void> {
+  try {
+    const inputs = readInputs();
+    const { plan, warnings } = await buildPlan({
+      ...inputs.plan,
+      env: process.env,
+      cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    });
+    for (const warning of warnings) core.warning(warning);
+
+    const target = reportingTarget();
+    const octokit = inputs.token && target ? github.getOctokit(inputs.token) : undefined;
+    if (!inputs.token && (inputs.checkRun.enabled || inputs.prComment !== 'off')) {
+      core.warning(
+        'No github-token: no check run and no PR comment. Pass github-token (the default is github.token).',
+      );
+    }
+    const checkRun =
+      octokit && target && inputs.checkRun.enabled
+        ? await CheckRun.start(octokit, target, inputs.checkRun.name)
+        : undefined;
+
+    const report = await runPlan(plan, {
+      onProgress: (done, total, current) => core.debug(`[${done}/${total}] ${current}`),
+    });
+
+    await setOutputs(report);
+    await core.summary.addRaw(renderMarkdown(report)).write();
+    annotate(report);
+    logTranscripts(report);
+    await checkRun?.complete(checkRunOutput(report));
+    await comment(inputs, report, octokit, target);
+
+    if (!report.verdict.pass) {
+      const { errors, warnings: w, failOn } = report.verdict;
+      core.setFailed(
+        `SMTP probe failed: ${errors} error(s), ${w} warning(s) (fail-on: ${failOn}); see the job summary`,
+      );
+    }
+  } catch (error) {
+    // A usage mistake is one line naming the input or file:line:column; anything else is a bug to report.
+    core.setFailed(
+      error instanceof UsageError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+    );
+  }
+}
+
+async function setOutputs(report: Report): Promise<void> {
+  const file = join(process.env.RUNNER_TEMP ?? tmpdir(), `smtp-probe-report-${process.pid}.json`);
+  await writeFile(file, renderJson(report));
+  const compact = compactOutputs(report);
+  core.setOutput('verdict', report.verdict.pass ? 'pass' : 'fail');
+  core.setOutput('passed', String(report.verdict.pass));
+  core.setOutput('failed-count', String(failingCount(report.verdict)));
+  core.setOutput('recommended-ports', compact.recommendedPorts);
+  core.setOutput('results-file', file);
+  core.setOutput('results', compact.results);
+}
+
+function annotate(report: Report): void {
+  const { shown, omitted } = stepAnnotations(report.findings);
+  for (const a of shown) {
+    const properties = {
+      title: a.title,
+      ...(a.file ? { file: a.file, startLine: a.line, startColumn: a.column } : {}),
+    };
+    if (a.severity === 'error') core.error(a.message, properties);
+    else if (a.severity === 'warning') core.warning(a.message, properties);
+    else core.notice(a.message, properties);
+  }
+  if (omitted > 0) {
+    core.notice(
+      `${omitted} more finding(s) not annotated here (GitHub shows 10 per severity): see the job summary`,
+    );
+  }
+}
+
+/** With step debug logging on, every session's transcript in a collapsed group. */
+function logTranscripts(report: Report): void {
+  if (!core.isDebug()) return;
+  for (const row of report.results) {
+    core.startGroup(
+      `transcript: ${row.target} ${row.host}:${row.port} (${row.address ?? 'no address'}) ${row.status}`,
+    );
+    for (const line of row.transcript) core.info(`${String(line.at).padStart(6)} ${line.dir} ${line.text}`);
+    core.endGroup();
+  }
+}
+
+async function comment(
+  inputs: ActionInputs,
+  report: Report,
+  octokit: ReturnType<typeof github.getOctokit> | undefined,
+  target: ReturnType<typeof reportingTarget>,
+): Promise<void> {
+  if (inputs.prComment === 'off' || !octokit || target?.pullNumber === undefined) return;
+  const create = inputs.prComment === 'always' || !report.verdict.pass;
+  await upsertComment(octokit, { ...target, pullNumber: target.pullNumber }, prComment(report), create);
+}
