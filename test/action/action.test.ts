@@ -14,6 +14,8 @@ const run = promisify(execFile);
 const ACTION = new URL('../../dist/action/index.js', import.meta.url).pathname;
 const CANARY = 'canary-action-pw-93c1';
 const TOKEN = 'ghs_fakeTokenForTests0000';
+/** The expression action.yml uses as the token's default; the runner fills it in. */
+const GITHUB_TOKEN_EXPRESSION = ['${{', 'github.token', '}}'].join(' ');
 const HEAD_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
 let pki: TestPki;
@@ -44,7 +46,7 @@ async function defaultInputs(): Promise<Record<string, string>> {
   return Object.fromEntries(
     Object.entries(action.inputs).map(([name, spec]) => [
       `INPUT_${name.toUpperCase()}`,
-      String(spec.default ?? '').replace('${{ github.token }}', TOKEN),
+      String(spec.default ?? '').replace(GITHUB_TOKEN_EXPRESSION, TOKEN),
     ]),
   );
 }

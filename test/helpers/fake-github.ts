@@ -55,19 +55,21 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     };
     if (state.forbidden) return send(403, FORBIDDEN);
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    let m: RegExpExecArray | null;
-    if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
+    const checkRuns = /^\/repos\/[^/]+\/[^/]+\/check-runs(?:\/(\d+))?$/.exec(path);
+    const issueComments = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments(?:\?.*)?$/.exec(path);
+    const oneComment = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+    if (checkRuns && method === 'POST' && !checkRuns[1]) {
       return send(201, { id: nextId++, status: body.status, head_sha: body.head_sha, name: body.name });
     }
-    if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path))) {
+    if (checkRuns?.[1] && method === 'PATCH') {
       return send(200, {
-        id: Number(m[1]),
+        id: Number(checkRuns[1]),
         status: body.status ?? 'in_progress',
         conclusion: body.conclusion ?? null,
       });
     }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments(?:\?.*)?$/.exec(path))) {
-      const issue = Number(m[1]);
+    if (issueComments) {
+      const issue = Number(issueComments[1]);
       const list = state.comments.get(issue) ?? [];
       if (method === 'GET') return send(200, list);
       if (method === 'POST') {
@@ -76,15 +78,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         return send(201, comment);
       }
     }
-    if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
-      for (const list of state.comments.values()) {
-        const comment = list.find((c) => c.id === Number(m?.[1]));
-        if (comment) {
-          comment.body = String(body.body);
-          return send(200, comment);
-        }
-      }
-      return send(404, { message: 'Not Found' });
+    if (oneComment && method === 'PATCH') {
+      const comment = [...state.comments.values()].flat().find((c) => c.id === Number(oneComment[1]));
+      if (!comment) return send(404, { message: 'Not Found' });
+      comment.body = String(body.body);
+      return send(200, comment);
     }
     send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   });
