@@ -50776,7 +50776,7 @@ async function run() {
             onProgress: (done, total, current) => core_debug(`[${done}/${total}] ${current}`),
         });
         await setOutputs(report);
-        await summary.addRaw(renderMarkdown(report)).write();
+        await writeSummary(report);
         annotate(report);
         logTranscripts(report);
         await checkRun?.complete(checkRunOutput(report));
@@ -50805,6 +50805,15 @@ async function setOutputs(report) {
     setOutput('recommended-ports', compact.recommendedPorts);
     setOutput('results-file', file);
     setOutput('results', compact.results);
+}
+/** The job summary; reporting never fails a step (local runs may have no summary file). */
+async function writeSummary(report) {
+    try {
+        await summary.addRaw(renderMarkdown(report)).write();
+    }
+    catch (error) {
+        core_warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 function annotate(report) {
     const { shown, omitted } = stepAnnotations(report.findings);

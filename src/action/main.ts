@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
     });
 
     await setOutputs(report);
-    await core.summary.addRaw(renderMarkdown(report)).write();
+    await writeSummary(report);
     annotate(report);
     logTranscripts(report);
     await checkRun?.complete(checkRunOutput(report));
@@ -76,6 +76,17 @@ async function setOutputs(report: Report): Promise<void> {
   core.setOutput('recommended-ports', compact.recommendedPorts);
   core.setOutput('results-file', file);
   core.setOutput('results', compact.results);
+}
+
+/** The job summary; reporting never fails a step (local runs may have no summary file). */
+async function writeSummary(report: Report): Promise<void> {
+  try {
+    await core.summary.addRaw(renderMarkdown(report)).write();
+  } catch (error) {
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function annotate(report: Report): void {
