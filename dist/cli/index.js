@@ -446,8 +446,8 @@ var build = __nccwpck_require__(8875);
 var run = __nccwpck_require__(9171);
 // EXTERNAL MODULE: ./src/plan/types.ts
 var types = __nccwpck_require__(9898);
-// EXTERNAL MODULE: ./src/probe/index.ts + 16 modules
-var probe = __nccwpck_require__(1543);
+// EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
+var probe = __nccwpck_require__(9542);
 ;// CONCATENATED MODULE: ./src/report/json.ts
 /**
  * The machine view: the Report itself, described by `report.schema.json`. Keys are written in one
@@ -1514,8 +1514,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./src/probe/index.ts + 16 modules
-var probe = __nccwpck_require__(1543);
+// EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
+var probe = __nccwpck_require__(9542);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
@@ -11965,8 +11965,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:dns/promises"
 var promises_ = __nccwpck_require__(1553);
-// EXTERNAL MODULE: ./src/probe/index.ts + 16 modules
-var probe = __nccwpck_require__(1543);
+// EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
+var probe = __nccwpck_require__(9542);
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 const SCHEMA_VERSION = 1;
@@ -12608,7 +12608,7 @@ const SMTP_PORTS = {
 
 /***/ }),
 
-/***/ 1543:
+/***/ 9542:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13002,40 +13002,6 @@ class AuthFailure extends ProbeFailure {
     }
 }
 
-;// CONCATENATED MODULE: ./src/probe/connect.ts
-
-
-
-/** Errors are read by whoever is waiting on the socket; this keeps a late one from crashing the process. */
-function ignoreLateErrors(socket) {
-    socket.on('error', () => { });
-}
-/**
- * Opens a TCP connection to an address (never a name: DNS is its own stage, and the address that was
- * resolved, and perhaps vetted, is the one used). On failure the socket is already destroyed.
- */
-function connectTcp(address, port, family, deadline, signal) {
-    let socket;
-    return untilDeadline(deadline, () => new ProbeFailure('timeout', `no answer to the TCP connection to ${address} port ${port}`, {
-        errorCode: 'ECONNECTTIMEOUT',
-    }), signal, ({ resolve, reject }) => {
-        const s = (0,external_node_net_.connect)({ host: address, port, family, noDelay: true });
-        socket = s;
-        ignoreLateErrors(s);
-        const onConnect = () => resolve(s);
-        const onError = (error) => reject(socketFailure(error, `connecting to ${address} port ${port}`));
-        s.once('connect', onConnect);
-        s.once('error', onError);
-        return () => {
-            s.off('connect', onConnect);
-            s.off('error', onError);
-        };
-    }).catch((error) => {
-        socket?.destroy();
-        throw error;
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/probe/ehlo.ts
 /**
  * Reads the extensions out of an EHLO reply (RFC 5321 §4.1.1.1: first line is the domain and an
@@ -13071,6 +13037,95 @@ function parseEhlo(reply) {
         dsn: has('DSN'),
         auth,
     };
+}
+
+;// CONCATENATED MODULE: ./src/probe/commands.ts
+
+
+/* The SMTP commands of a session, one function each (RFC 5321). */
+/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
+async function hello(wire, stage, helo, deadline, smtp) {
+    const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
+    if (reply.code === 250)
+        return parseEhlo(reply);
+    if (reply.code >= 500 && reply.code < 600) {
+        const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
+        expectSuccess(heloReply, 'the server refused both EHLO and HELO');
+        smtp.heloFallback = true;
+        return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
+    }
+    expectSuccess(reply, 'the server refused EHLO');
+    throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
+}
+/**
+ * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
+ * server accepts this sender (and recipient) from this client. DATA is never sent.
+ */
+async function checkEnvelope(wire, facts, deadline) {
+    facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
+    expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
+    if (facts.to) {
+        facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
+        expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
+    }
+    await wire.command('envelope', 'RSET', deadline());
+}
+/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
+function expectSuccess(reply, refusal) {
+    if (reply.code >= 200 && reply.code < 300)
+        return;
+    if (reply.code >= 400 && reply.code < 500) {
+        throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
+    }
+    if (reply.code >= 500)
+        throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
+    throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
+        reply,
+        errorCode: 'EBADREPLY',
+    });
+}
+/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
+async function quit(wire, deadline, transcript) {
+    try {
+        await wire.command('quit', 'QUIT', deadline);
+    }
+    catch (error) {
+        transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/connect.ts
+
+
+
+/** Errors are read by whoever is waiting on the socket; this keeps a late one from crashing the process. */
+function ignoreLateErrors(socket) {
+    socket.on('error', () => { });
+}
+/**
+ * Opens a TCP connection to an address (never a name: DNS is its own stage, and the address that was
+ * resolved, and perhaps vetted, is the one used). On failure the socket is already destroyed.
+ */
+function connectTcp(address, port, family, deadline, signal) {
+    let socket;
+    return untilDeadline(deadline, () => new ProbeFailure('timeout', `no answer to the TCP connection to ${address} port ${port}`, {
+        errorCode: 'ECONNECTTIMEOUT',
+    }), signal, ({ resolve, reject }) => {
+        const s = (0,external_node_net_.connect)({ host: address, port, family, noDelay: true });
+        socket = s;
+        ignoreLateErrors(s);
+        const onConnect = () => resolve(s);
+        const onError = (error) => reject(socketFailure(error, `connecting to ${address} port ${port}`));
+        s.once('connect', onConnect);
+        s.once('error', onError);
+        return () => {
+            s.off('connect', onConnect);
+            s.off('error', onError);
+        };
+    }).catch((error) => {
+        socket?.destroy();
+        throw error;
+    });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -13747,56 +13802,6 @@ async function readGreeting(wire, plan, deadline, transcript) {
             });
         }
         throw await diagnoseSilence(wire, plan, transcript);
-    }
-}
-/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
-async function hello(wire, stage, helo, deadline, smtp) {
-    const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
-    if (reply.code === 250)
-        return parseEhlo(reply);
-    if (reply.code >= 500 && reply.code < 600) {
-        const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
-        expectSuccess(heloReply, 'the server refused both EHLO and HELO');
-        smtp.heloFallback = true;
-        return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
-    }
-    expectSuccess(reply, 'the server refused EHLO');
-    throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
-}
-/**
- * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
- * server accepts this sender (and recipient) from this client. DATA is never sent.
- */
-async function checkEnvelope(wire, facts, deadline) {
-    facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
-    expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
-    if (facts.to) {
-        facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
-        expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
-    }
-    await wire.command('envelope', 'RSET', deadline());
-}
-/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
-function expectSuccess(reply, refusal) {
-    if (reply.code >= 200 && reply.code < 300)
-        return;
-    if (reply.code >= 400 && reply.code < 500) {
-        throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
-    }
-    if (reply.code >= 500)
-        throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
-    throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
-        reply,
-        errorCode: 'EBADREPLY',
-    });
-}
-/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
-async function quit(wire, deadline, transcript) {
-    try {
-        await wire.command('quit', 'QUIT', deadline);
-    }
-    catch (error) {
-        transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 function unexpected(error) {

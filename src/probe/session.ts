@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { AuthFailure, authenticate } from './auth.js';
 import type { ProbeStatus, Stage } from './catalogue.js';
+import { checkEnvelope, expectSuccess, hello, quit } from './commands.js';
 import { connectTcp } from './connect.js';
-import { parseEhlo } from './ehlo.js';
 import { explain } from './explain.js';
 import { ProbeFailure } from './failure.js';
 import type { ResolvedOptions } from './options.js';
@@ -11,7 +11,6 @@ import { startTls, type TlsSession } from './tls-upgrade.js';
 import { Transcript } from './transcript.js';
 import type {
   AuthFacts,
-  EhloFacts,
   EnvelopeFacts,
   ProbeTarget,
   Reply,
@@ -235,62 +234,6 @@ async function readGreeting(
       });
     }
     throw await diagnoseSilence(wire, plan, transcript);
-  }
-}
-
-/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
-async function hello(
-  wire: Wire,
-  stage: 'ehlo' | 'ehlo_tls',
-  helo: string,
-  deadline: () => number,
-  smtp: SmtpFacts,
-): Promise<EhloFacts> {
-  const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
-  if (reply.code === 250) return parseEhlo(reply);
-  if (reply.code >= 500 && reply.code < 600) {
-    const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
-    expectSuccess(heloReply, 'the server refused both EHLO and HELO');
-    smtp.heloFallback = true;
-    return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
-  }
-  expectSuccess(reply, 'the server refused EHLO');
-  throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
-}
-
-/**
- * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
- * server accepts this sender (and recipient) from this client. DATA is never sent.
- */
-async function checkEnvelope(wire: Wire, facts: EnvelopeFacts, deadline: () => number): Promise<void> {
-  facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
-  expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
-  if (facts.to) {
-    facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
-    expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
-  }
-  await wire.command('envelope', 'RSET', deadline());
-}
-
-/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
-function expectSuccess(reply: Reply, refusal: string): void {
-  if (reply.code >= 200 && reply.code < 300) return;
-  if (reply.code >= 400 && reply.code < 500) {
-    throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
-  }
-  if (reply.code >= 500) throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
-  throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
-    reply,
-    errorCode: 'EBADREPLY',
-  });
-}
-
-/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
-async function quit(wire: Wire, deadline: number, transcript: Transcript): Promise<void> {
-  try {
-    await wire.command('quit', 'QUIT', deadline);
-  } catch (error) {
-    transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
