@@ -37518,7 +37518,7 @@ var dist = __nccwpck_require__(8815);
  * strings: add to them with care, never rename.
  */
 /** Exactly one of these describes how far a session got and why it stopped. */
-const STATUSES = (/* unused pure expression or super */ null && ([
+const STATUSES = [
     'ok',
     'dns_error',
     'refused',
@@ -37536,7 +37536,7 @@ const STATUSES = (/* unused pure expression or super */ null && ([
     'auth_unavailable',
     'protocol_error',
     'aborted',
-]));
+];
 /** What each status means, for documentation and for people reading a report. */
 const STATUS_MEANINGS = {
     ok: 'every stage that was asked for succeeded',
@@ -49516,6 +49516,9 @@ function stripUndefined(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/model.ts
+
+/** A row's status: the probe's catalogue, plus `forbidden` for a destination a remote vantage refused. */
+const REPORT_STATUSES = [...STATUSES, 'forbidden'];
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 const SCHEMA_VERSION = 1;
 
@@ -49577,6 +49580,7 @@ const RULES = {
     'sender-refused': { severity: 'error', title: 'sender or recipient refused' },
     slow: { severity: 'warning', title: 'slower than the allowed latency' },
     'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
+    'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
 };
 const RULE_IDS = Object.keys(RULES);
 
@@ -50010,6 +50014,7 @@ async function runPlan(plan, options = {}) {
             ...(o.tls.minVersion ? { minVersion: o.tls.minVersion } : {}),
         },
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
         onDone: (index) => {
             done += 1;
             const job = planned[index];
@@ -50412,12 +50417,14 @@ const KEY_ORDER = {
         'startedAt',
         'durationMs',
         'configFile',
+        ['vantage', 'vantage'],
         ['results', 'row'],
         ['findings', 'finding'],
         ['recommendations', 'recommendation'],
         ['verdict', 'verdict'],
     ],
     tool: ['name', 'version'],
+    vantage: ['kind', 'region', 'functionName', 'architecture', 'requestId'],
     row: [
         'target',
         'host',

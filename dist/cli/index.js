@@ -442,8 +442,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/plan/build.ts + 21 modules
 var build = __nccwpck_require__(8875);
-// EXTERNAL MODULE: ./src/plan/run.ts + 7 modules
-var run = __nccwpck_require__(9171);
+// EXTERNAL MODULE: ./src/plan/run.ts + 6 modules
+var run = __nccwpck_require__(2521);
 // EXTERNAL MODULE: ./src/plan/types.ts
 var types = __nccwpck_require__(9898);
 // EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
@@ -466,12 +466,14 @@ const KEY_ORDER = {
         'startedAt',
         'durationMs',
         'configFile',
+        ['vantage', 'vantage'],
         ['results', 'row'],
         ['findings', 'finding'],
         ['recommendations', 'recommendation'],
         ['verdict', 'verdict'],
     ],
     tool: ['name', 'version'],
+    vantage: ['kind', 'region', 'functionName', 'architecture', 'requestId'],
     row: [
         'target',
         'host',
@@ -1168,6 +1170,8 @@ function renderText(report, options) {
     return `${lines.join('\n')}\n`;
 }
 
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
 ;// CONCATENATED MODULE: ./src/report/index.ts
 /** The report layer: one result model, four views. Every renderer is a pure function of the Report. */
 
@@ -11952,7 +11956,7 @@ function parseDuration(value, source) {
 
 /***/ }),
 
-/***/ 9171:
+/***/ 2521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11967,10 +11971,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1553);
 // EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
 var probe = __nccwpck_require__(9542);
-;// CONCATENATED MODULE: ./src/report/model.ts
-/** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
-const SCHEMA_VERSION = 1;
-
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/plan/expectations.ts
@@ -12027,6 +12029,7 @@ const RULES = {
     'sender-refused': { severity: 'error', title: 'sender or recipient refused' },
     slow: { severity: 'warning', title: 'slower than the allowed latency' },
     'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
+    'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
 };
 const RULE_IDS = Object.keys(RULES);
 
@@ -12460,6 +12463,7 @@ async function runPlan(plan, options = {}) {
             ...(o.tls.minVersion ? { minVersion: o.tls.minVersion } : {}),
         },
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
         onDone: (index) => {
             done += 1;
             const job = planned[index];
@@ -12469,7 +12473,7 @@ async function runPlan(plan, options = {}) {
     const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
     const findings = evaluate(jobs);
     return {
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: model/* SCHEMA_VERSION */.f,
         tool: { name: 'smtp-port-probe', version: version/* VERSION */.x },
         startedAt,
         durationMs: Math.round(performance.now() - started),
@@ -12526,15 +12530,16 @@ class UsageError extends Error {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FN: () => (/* binding */ MODES),
 /* harmony export */   Hf: () => (/* binding */ defaultMode),
-/* harmony export */   an: () => (/* binding */ STAGES)
+/* harmony export */   an: () => (/* binding */ STAGES),
+/* harmony export */   f: () => (/* binding */ STATUSES)
 /* harmony export */ });
-/* unused harmony exports STATUSES, STATUS_MEANINGS, SMTP_PORTS */
+/* unused harmony exports STATUS_MEANINGS, SMTP_PORTS */
 /**
  * The stable vocabulary of the probe. Tests, docs, the JSON report and users' scripts depend on these
  * strings: add to them with care, never rename.
  */
 /** Exactly one of these describes how far a session got and why it stopped. */
-const STATUSES = (/* unused pure expression or super */ null && ([
+const STATUSES = [
     'ok',
     'dns_error',
     'refused',
@@ -12552,7 +12557,7 @@ const STATUSES = (/* unused pure expression or super */ null && ([
     'auth_unavailable',
     'protocol_error',
     'aborted',
-]));
+];
 /** What each status means, for documentation and for people reading a report. */
 const STATUS_MEANINGS = {
     ok: 'every stage that was asked for succeeded',
@@ -12617,12 +12622,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ catalogue/* MODES */.FN),
   XF: () => (/* reexport */ REDACTED),
   an: () => (/* reexport */ catalogue/* STAGES */.an),
+  f: () => (/* reexport */ catalogue/* STATUSES */.f),
   Hf: () => (/* reexport */ catalogue/* defaultMode */.Hf),
   U3: () => (/* reexport */ probe_options/* isHeloName */.U3),
   mQ: () => (/* reexport */ probeAll)
 });
 
-// UNUSED EXPORTS: DEFAULT_LIMITS, OverallDeadline, SMTP_PORTS, STATUSES, STATUS_MEANINGS, isMailbox, probe
+// UNUSED EXPORTS: DEFAULT_LIMITS, OverallDeadline, SMTP_PORTS, STATUS_MEANINGS, isMailbox, probe
 
 // EXTERNAL MODULE: ./src/probe/catalogue.ts
 var catalogue = __nccwpck_require__(3563);
@@ -14130,6 +14136,23 @@ function resolveTarget(target, where = 'target') {
     }
     return { host: bare, port, mode: mode ?? (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultMode */ .Hf)(port) };
 }
+
+
+/***/ }),
+
+/***/ 6867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ SCHEMA_VERSION)
+/* harmony export */ });
+/* unused harmony export REPORT_STATUSES */
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9542);
+
+/** A row's status: the probe's catalogue, plus `forbidden` for a destination a remote vantage refused. */
+const REPORT_STATUSES = [..._probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f, 'forbidden'];
+/** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
+const SCHEMA_VERSION = 1;
 
 
 /***/ }),

@@ -24,6 +24,7 @@ export const RULES = {
   'sender-refused': { severity: 'error', title: 'sender or recipient refused' },
   slow: { severity: 'warning', title: 'slower than the allowed latency' },
   'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
+  'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,5 +1,5 @@
 import { resolveMx } from 'node:dns/promises';
-import { type ProbeResult, type ProbeTarget, probeAll } from '../probe/index.js';
+import { type Lookup, type ProbeResult, type ProbeTarget, probeAll } from '../probe/index.js';
 import type { Report } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -15,6 +15,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number, current: string) => void;
   /** MX lookup, sorted by preference; the system resolver by default. */
   resolveMx?: (domain: string) => Promise<string[]>;
+  /** Address lookup for every probe: a remote vantage pins the addresses it vetted. */
+  lookup?: Lookup;
 }
 
 /** The MX hosts of a domain in preference order (RFC 5321 §5.1); the domain itself when it has none. */
@@ -87,6 +89,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
       ...(o.tls.minVersion ? { minVersion: o.tls.minVersion } : {}),
     },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
     onDone: (index) => {
       done += 1;
       const job = planned[index];

@@ -9,6 +9,7 @@ import type { Report } from './model.js';
 type Shape =
   | 'report'
   | 'tool'
+  | 'vantage'
   | 'row'
   | 'reply'
   | 'timings'
@@ -41,12 +42,14 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     'startedAt',
     'durationMs',
     'configFile',
+    ['vantage', 'vantage'],
     ['results', 'row'],
     ['findings', 'finding'],
     ['recommendations', 'recommendation'],
     ['verdict', 'verdict'],
   ],
   tool: ['name', 'version'],
+  vantage: ['kind', 'region', 'functionName', 'architecture', 'requestId'],
   row: [
     'target',
     'host',

@@ -4,13 +4,26 @@ import type {
   AuthFacts,
   EnvelopeFacts,
   Mode,
-  ProbeStatus,
   Reply,
   SmtpFacts,
   Stage,
   TlsFacts,
   TranscriptLine,
 } from '../probe/index.js';
+import { STATUSES } from '../probe/index.js';
+
+/** A row's status: the probe's catalogue, plus `forbidden` for a destination a remote vantage refused. */
+export const REPORT_STATUSES = [...STATUSES, 'forbidden'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** Where the probes ran from. */
+export interface Vantage {
+  kind: 'runner' | 'aws-lambda';
+  region?: string;
+  functionName?: string;
+  architecture?: string;
+  requestId?: string;
+}
 
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 export const SCHEMA_VERSION = 1;
@@ -24,7 +37,7 @@ export interface ResultRow {
   mode: Mode;
   address: string | null;
   family: 4 | 6 | null;
-  status: ProbeStatus;
+  status: ReportStatus;
   stage: Stage;
   reply?: Reply;
   errorCode?: string;
@@ -79,6 +92,7 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   configFile?: string;
+  vantage?: Vantage;
   results: ResultRow[];
   findings: Finding[];
   recommendations: Recommendation[];

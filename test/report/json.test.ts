@@ -4,9 +4,9 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_IDS } from '../../src/plan/rules.js';
 import { FAIL_ON, SEVERITIES } from '../../src/plan/types.js';
-import { MODES, STAGES, STATUSES } from '../../src/probe/index.js';
+import { MODES, STAGES } from '../../src/probe/index.js';
 import { renderJson } from '../../src/report/json.js';
-import type { Report } from '../../src/report/model.js';
+import { REPORT_STATUSES, type Report } from '../../src/report/model.js';
 import { type RealRun, startRealRun } from './real-run.js';
 
 interface SchemaNode {
@@ -136,7 +136,7 @@ describe('report.schema.json', () => {
   });
 
   it('has the code catalogues as its enums, so the two cannot drift', () => {
-    expect(def('status').enum).toEqual([...STATUSES]);
+    expect(def('status').enum).toEqual([...REPORT_STATUSES]);
     expect(def('stage').enum).toEqual([...STAGES]);
     expect(def('rule').enum).toEqual([...RULE_IDS]);
     expect(def('mode').enum).toEqual([...MODES]);
