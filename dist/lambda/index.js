@@ -5375,6 +5375,10 @@ function hintFor(input) {
             if (stage === 'greeting') {
                 return 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.';
             }
+            // 530 5.7.0 (RFC 3207 §4): the server insists on TLS before it takes anything else.
+            if (input.reply?.code === 530 || input.reply?.enhanced === '5.7.0') {
+                return 'The server requires STARTTLS before this command: use mode starttls (or tls on 465).';
+            }
             if (stage === 'envelope') {
                 return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
             }
@@ -5428,9 +5432,10 @@ class Transcript {
     add(dir, text) {
         if (this.truncated)
             return;
-        // Control characters would let a hostile server forge lines in a terminal or a log.
+        // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
+        // is CSI, an escape sequence in one character).
         // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
+        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
         const size = clean.length + 16;
         if (this.#bytes + size > this.#maxBytes) {
             this.truncated = true;
@@ -5689,6 +5694,41 @@ function isSelfSigned(cert) {
 
 
 
+const LEGACY_VERSIONS = new Set(['TLSv1', 'TLSv1.1']);
+/** Contexts by what they are made of (the extra CAs' text and the minimum version), most recent last. */
+const contexts = new Map();
+const MAX_CONTEXTS = 32;
+/**
+ * One TLS context per CA set and minimum version, shared by every connection made with them, across
+ * probe() calls too. A context that adds CAs to the roots parses every root certificate (~150 PEM
+ * blocks): 40-45 ms of blocked event loop, measured here, which per connection would stall every other
+ * probe running at the same time. Sharing it resumes no session: a Node client resumes only when
+ * handed a session.
+ */
+function secureContextFor(tls) {
+    const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const pem of tls.ca ?? [])
+        digest.update(pem).update('\0');
+    const key = `${tls.minVersion ?? ''}:${tls.ca ? digest.digest('hex') : 'roots'}`;
+    let context = contexts.get(key);
+    if (context) {
+        contexts.delete(key);
+    }
+    else {
+        context = (0,external_node_tls_namespaceObject.createSecureContext)({
+            // Extra CAs are added to Node's roots, not put in their place.
+            ...(tls.ca ? { ca: [...external_node_tls_namespaceObject.rootCertificates, ...tls.ca] } : {}),
+            ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+            // OpenSSL 3's default security level refuses the SHA-1 signatures TLS 1.0 and 1.1 depend on
+            // (ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED): asking for those versions means accepting that.
+            ...(LEGACY_VERSIONS.has(tls.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+        });
+    }
+    contexts.set(key, context);
+    if (contexts.size > MAX_CONTEXTS)
+        contexts.delete(contexts.keys().next().value);
+    return context;
+}
 /**
  * Runs the TLS handshake over a connected socket. The certificate is not enforced during the handshake
  * (`rejectUnauthorized: false`) so that its facts can be reported; trust and name are checked here
@@ -5697,8 +5737,11 @@ function isSelfSigned(cert) {
 async function startTls(start) {
     const { socket, host, options } = start;
     const servername = options.tls.servername ?? ((0,external_node_net_namespaceObject.isIP)(host) === 0 ? host : undefined);
-    const extraCa = options.tls.ca;
     let tlsSocket;
+    let ticketSeen = () => { };
+    const ticket = new Promise((resolve) => {
+        ticketSeen = resolve;
+    });
     try {
         const secured = await untilDeadline(start.deadline, () => new ProbeFailure('timeout', 'the TLS handshake did not finish in time', { errorCode: 'ETLSTIMEOUT' }), options.signal, ({ resolve, reject }) => {
             const s = (0,external_node_tls_namespaceObject.connect)({
@@ -5708,12 +5751,12 @@ async function startTls(start) {
                 // Node folds the name check into `authorized`; we keep trust and name apart and check the
                 // name ourselves below.
                 checkServerIdentity: () => undefined,
-                // Extra CAs are added to Node's roots, not put in their place.
-                ...(extraCa ? { ca: [...external_node_tls_namespaceObject.rootCertificates, ...extraCa] } : {}),
-                ...(options.tls.minVersion ? { minVersion: options.tls.minVersion } : {}),
+                secureContext: secureContextFor(options.tls),
             });
             tlsSocket = s;
             ignoreLateErrors(s);
+            // Node asks OpenSSL for tickets only while a 'session' listener exists: added before the handshake.
+            s.once('session', () => ticketSeen());
             const onSecure = () => resolve(s);
             const onError = (error) => reject(new ProbeFailure('tls_failed', `the TLS handshake failed: ${tlsReason(error)}`, {
                 errorCode: error.code ?? 'ETLS',
@@ -5730,7 +5773,7 @@ async function startTls(start) {
                 s.off('close', onClose);
             };
         });
-        return { socket: secured, facts: tlsFacts(secured, start, servername) };
+        return { socket: secured, facts: tlsFacts(secured, start, servername), ticket };
     }
     catch (error) {
         tlsSocket?.destroy();
@@ -5775,6 +5818,31 @@ function tlsFacts(socket, start, servername) {
         ...(leaf ? { certificate: certificateFacts(leaf, start.now) } : {}),
         chain,
     };
+}
+/**
+ * Before the first command over TLS 1.3: let the server's first session ticket arrive, so that the
+ * command's segment acknowledges it. Sent earlier, the reply can wait behind the server's unacknowledged
+ * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Measured here").
+ * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
+ * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
+ * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.
+ */
+async function settleAfterHandshake(session, capMs) {
+    if (session.socket.getProtocol() !== 'TLSv1.3')
+        return 0;
+    const started = performance.now();
+    let timer;
+    try {
+        await Promise.race([
+            session.ticket,
+            new Promise((resolve) => (timer = setTimeout(resolve, capMs))),
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    return Math.round((performance.now() - started) * 10) / 10;
 }
 
 ;// CONCATENATED MODULE: ./src/probe/silent-peer.ts
@@ -5876,7 +5944,7 @@ class ReplyParser {
             const lf = data.indexOf(LF);
             const end = lf === -1 ? data.length : lf;
             const lineBytes = end > 0 && data[end - 1] === CR ? end - 1 : end;
-            let problem = this.#checkHead(data.subarray(0, Math.min(end, 4)), lf !== -1) ?? this.#checkSize(lineBytes, end);
+            let problem = this.#checkLine(data, end, lf !== -1) && this.#firstProblem(data, end, lf !== -1);
             if (!problem && lf !== -1) {
                 this.#replyBytes += lf + 1;
                 problem = this.#acceptLine(data.subarray(0, lineBytes));
@@ -5914,6 +5982,32 @@ class ReplyParser {
         this.#code = 0;
         this.#replyBytes = 0;
         return bytes;
+    }
+    /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
+    #checkLine(data, seen, complete) {
+        const lineBytes = seen > 0 && data[seen - 1] === CR ? seen - 1 : seen;
+        // The LF counts towards the reply's bytes, the last line's too.
+        const replyBytes = complete ? seen + 1 : seen;
+        return (this.#checkHead(data.subarray(0, Math.min(seen, 4)), complete) ?? this.#checkSize(lineBytes, replyBytes));
+    }
+    /**
+     * The problem the line met first, byte by byte: a line may break two rules at once (too long, and
+     * over the reply's byte budget), and which one is reported must not depend on how TCP split the
+     * stream. Every check only gets worse as bytes arrive, so the earliest failing prefix is found by
+     * bisection; `end + 1` stands for the line with its LF.
+     */
+    #firstProblem(data, end, complete) {
+        const at = (seen) => seen > end ? this.#checkLine(data, end, true) : this.#checkLine(data, seen, false);
+        let low = 1;
+        let high = complete ? end + 1 : end;
+        while (low < high) {
+            const middle = (low + high) >>> 1;
+            if (at(middle))
+                high = middle;
+            else
+                low = middle + 1;
+        }
+        return at(high);
     }
     /** Checks the first bytes of a line as soon as they arrive: `[2-5]` digit digit, then SP, `-` or end. */
     #checkHead(head, complete) {
@@ -6002,6 +6096,8 @@ class Wire {
     #ended;
     #wake;
     #bytesIn = 0;
+    /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
+    #spoke = false;
     constructor(socket, limits, transcript, signal) {
         this.socket = socket;
         this.#parser = new ReplyParser(limits);
@@ -6059,6 +6155,7 @@ class Wire {
             });
         }
         this.#transcript.add('>', display);
+        this.#spoke = true;
         this.socket.write(`${line}\r\n`);
     }
     /** Sends a command and reads its reply within the deadline. */
@@ -6089,7 +6186,7 @@ class Wire {
     };
     #onEnd = () => {
         this.#ended ??=
-            this.#bytesIn === 0
+            this.#bytesIn === 0 && !this.#spoke
                 ? new ProbeFailure('no_greeting', 'the server closed the connection without sending anything', {
                     errorCode: 'ECLOSED',
                 })
@@ -6197,7 +6294,14 @@ async function runSession(plan) {
                     errorCode: 'ENOSTARTTLS',
                 });
             }
-            const reply = await timed('starttls', () => firstWire.command('starttls', 'STARTTLS', commandDeadline()));
+            const reply = await timed('starttls', () => firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error) => {
+                // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
+                if (!(error instanceof ProbeFailure) || error.status !== 'reset')
+                    throw error;
+                throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
+                    ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+                });
+            }));
             if (reply.code !== 220) {
                 throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
                     reply,
@@ -6209,11 +6313,14 @@ async function runSession(plan) {
                 smtp.starttlsInjectedBytes = injected;
                 transcript.add('*', `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`);
             }
-            // EHLO goes out as soon as the handshake is done, as every mainstream client does. Waiting for
-            // the server's TLS 1.3 session ticket first would spare a delayed-ACK stall on some servers, but
-            // measured here it loses the EHLO on smtp-server, which reads nothing for one event-loop turn
-            // after its handshake (README, "Measured").
-            const session = await timed('tls', () => secure(current, 'starttls'));
+            // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
+            // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
+            const rtt = timings.connect ?? 0;
+            const session = await timed('tls', async () => {
+                const s = await secure(current, 'starttls');
+                await settleAfterHandshake(s, Math.min(250, Math.max(5, 2 * rtt + 5)));
+                return s;
+            });
             const secureWire = new Wire(session.socket, o.limits, transcript, o.signal);
             wire = secureWire;
             // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
@@ -6419,7 +6526,10 @@ async function withRetries(plan) {
     return { ...result, retries };
 }
 
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: ./src/probe/probe-all.ts
+
 
 
 /** The reason a run's unfinished probes carry when the overall deadline passes. */
@@ -6454,6 +6564,9 @@ async function probeAll(targets, options = {}) {
         ? undefined
         : setTimeout(() => controller.abort(new OverallDeadline(overallTimeout)), overallTimeout);
     const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
+    // Every probe in flight listens on this one signal while a stage runs (and removes its listener when
+    // the stage ends): more than ten at once is the design, not the leak Node would warn about on stderr.
+    (0,external_node_events_namespaceObject.setMaxListeners)(0, signal);
     const withSignal = perTarget.map((o) => ({ ...o, signal }));
     const results = new Array(resolved.length);
     let next = 0;
@@ -7021,7 +7134,8 @@ function redactCredentials(text) {
     const at = text.lastIndexOf('@');
     if (at === -1)
         return text;
-    const scheme = /[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
+    // Anchored: a "://" inside a password is not a scheme.
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
     const start = scheme ? scheme.index + scheme[0].length : 0;
     if (at < start)
         return text;

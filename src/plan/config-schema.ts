@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { MODES, type TlsVersion } from '../probe/index.js';
 import { isMailbox, resolveOptions } from '../probe/options.js';
 import { parseDuration } from './duration.js';
-import { parseHost, parseTargetSpec } from './targets.js';
+import { parseHost, parseTargetSpec, redactCredentials } from './targets.js';
 import { type Expectations, type FailOn, UsageError } from './types.js';
 
 /** What the schema needs from outside the file: where relative paths start, and the environment. */
@@ -61,9 +61,11 @@ function via<S extends z.ZodType, O>(schema: S, read: (value: z.output<S>) => O)
 /** Suggests the nearest known key when the typo is small enough to be one. */
 export function unknownKeyMessage(key: string, known: readonly string[]): string {
   const nearest = closest(key, [...known]);
+  // A target URL YAML read as a key (`- smtp://user:pw@host: 587`) may carry a password.
+  const shown = JSON.stringify(redactCredentials(key));
   return nearest && distance(key, nearest) <= Math.max(2, Math.floor(key.length / 3))
-    ? `unknown key ${JSON.stringify(key)} (did you mean ${JSON.stringify(nearest)}?)`
-    : `unknown key ${JSON.stringify(key)} (known keys: ${known.join(', ')})`;
+    ? `unknown key ${shown} (did you mean ${JSON.stringify(nearest)}?)`
+    : `unknown key ${shown} (known keys: ${known.join(', ')})`;
 }
 
 /** A mapping that refuses unknown keys, naming the nearest known one (or what `explain` knows better). */
@@ -222,7 +224,10 @@ export function configSchema({ dir, env }: SchemaContext) {
 
   const envName = via(text('the name of an environment variable'), (name) => {
     if (!ENV_NAME.test(name)) {
-      throw new UsageError(`${describeValue(name)} is not an environment variable name`);
+      // Not echoed: a password pasted here by mistake must not reach a log.
+      throw new UsageError(
+        'is not an environment variable name (letters, digits, _); the value is not shown',
+      );
     }
     const value = env[name];
     // GitHub Actions turns a secret that is not set into an empty string: treat both the same.

@@ -41,7 +41,8 @@ const SCHEME_PORTS = { smtp: 587, smtps: 465 } as const;
 export function redactCredentials(text: string): string {
   const at = text.lastIndexOf('@');
   if (at === -1) return text;
-  const scheme = /[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
+  // Anchored: a "://" inside a password is not a scheme.
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
   const start = scheme ? scheme.index + scheme[0].length : 0;
   if (at < start) return text;
   const userinfo = text.slice(start, at);

@@ -93,6 +93,10 @@ function hintFor(input: ExplainInput): string | undefined {
       if (stage === 'greeting') {
         return 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.';
       }
+      // 530 5.7.0 (RFC 3207 §4): the server insists on TLS before it takes anything else.
+      if (input.reply?.code === 530 || input.reply?.enhanced === '5.7.0') {
+        return 'The server requires STARTTLS before this command: use mode starttls (or tls on 465).';
+      }
       if (stage === 'envelope') {
         return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
       }

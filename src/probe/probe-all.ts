@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type ProbeOptions, type ResolvedOptions, resolveOptions, resolveTarget } from './options.js';
 import { checkCombination, probeResolved } from './probe.js';
 import type { ProbeResult, ProbeTarget } from './types.js';
@@ -56,6 +57,9 @@ export async function probeAll(
       ? undefined
       : setTimeout(() => controller.abort(new OverallDeadline(overallTimeout)), overallTimeout);
   const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
+  // Every probe in flight listens on this one signal while a stage runs (and removes its listener when
+  // the stage ends): more than ten at once is the design, not the leak Node would warn about on stderr.
+  setMaxListeners(0, signal);
   const withSignal = perTarget.map((o) => ({ ...o, signal }));
   const results: ProbeResult[] = new Array(resolved.length);
   let next = 0;

@@ -60,8 +60,7 @@ export class ReplyParser {
       const lf = data.indexOf(LF);
       const end = lf === -1 ? data.length : lf;
       const lineBytes = end > 0 && data[end - 1] === CR ? end - 1 : end;
-      let problem =
-        this.#checkHead(data.subarray(0, Math.min(end, 4)), lf !== -1) ?? this.#checkSize(lineBytes, end);
+      let problem = this.#checkLine(data, end, lf !== -1) && this.#firstProblem(data, end, lf !== -1);
       if (!problem && lf !== -1) {
         this.#replyBytes += lf + 1;
         problem = this.#acceptLine(data.subarray(0, lineBytes));
@@ -100,6 +99,35 @@ export class ReplyParser {
     this.#code = 0;
     this.#replyBytes = 0;
     return bytes;
+  }
+
+  /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
+  #checkLine(data: Buffer, seen: number, complete: boolean): [ReplyErrorCode, string] | undefined {
+    const lineBytes = seen > 0 && data[seen - 1] === CR ? seen - 1 : seen;
+    // The LF counts towards the reply's bytes, the last line's too.
+    const replyBytes = complete ? seen + 1 : seen;
+    return (
+      this.#checkHead(data.subarray(0, Math.min(seen, 4)), complete) ?? this.#checkSize(lineBytes, replyBytes)
+    );
+  }
+
+  /**
+   * The problem the line met first, byte by byte: a line may break two rules at once (too long, and
+   * over the reply's byte budget), and which one is reported must not depend on how TCP split the
+   * stream. Every check only gets worse as bytes arrive, so the earliest failing prefix is found by
+   * bisection; `end + 1` stands for the line with its LF.
+   */
+  #firstProblem(data: Buffer, end: number, complete: boolean): [ReplyErrorCode, string] | undefined {
+    const at = (seen: number) =>
+      seen > end ? this.#checkLine(data, end, true) : this.#checkLine(data, seen, false);
+    let low = 1;
+    let high = complete ? end + 1 : end;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (at(middle)) high = middle;
+      else low = middle + 1;
+    }
+    return at(high);
   }
 
   /** Checks the first bytes of a line as soon as they arrive: `[2-5]` digit digit, then SP, `-` or end. */

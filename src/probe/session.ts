@@ -7,7 +7,7 @@ import { explain } from './explain.js';
 import { ProbeFailure } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 import { diagnoseSilence } from './silent-peer.js';
-import { startTls, type TlsSession } from './tls-upgrade.js';
+import { settleAfterHandshake, startTls, type TlsSession } from './tls-upgrade.js';
 import { Transcript } from './transcript.js';
 import type {
   AuthFacts,
@@ -118,7 +118,13 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
         });
       }
       const reply = await timed('starttls', () =>
-        firstWire.command('starttls', 'STARTTLS', commandDeadline()),
+        firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error: unknown) => {
+          // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
+          if (!(error instanceof ProbeFailure) || error.status !== 'reset') throw error;
+          throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
+            ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+          });
+        }),
       );
       if (reply.code !== 220) {
         throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
@@ -134,11 +140,14 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
           `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`,
         );
       }
-      // EHLO goes out as soon as the handshake is done, as every mainstream client does. Waiting for
-      // the server's TLS 1.3 session ticket first would spare a delayed-ACK stall on some servers, but
-      // measured here it loses the EHLO on smtp-server, which reads nothing for one event-loop turn
-      // after its handshake (README, "Measured").
-      const session = await timed('tls', () => secure(current, 'starttls'));
+      // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
+      // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
+      const rtt = timings.connect ?? 0;
+      const session = await timed('tls', async () => {
+        const s = await secure(current, 'starttls');
+        await settleAfterHandshake(s, Math.min(250, Math.max(5, 2 * rtt + 5)));
+        return s;
+      });
       const secureWire = new Wire(session.socket, o.limits, transcript, o.signal);
       wire = secureWire;
       // RFC 3207 §4.2: forget what was learnt before TLS and ask again.

@@ -21,9 +21,10 @@ export class Transcript {
 
   add(dir: TranscriptLine['dir'], text: string): void {
     if (this.truncated) return;
-    // Control characters would let a hostile server forge lines in a terminal or a log.
+    // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
+    // is CSI, an escape sequence in one character).
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-    const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
+    const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
     const size = clean.length + 16;
     if (this.#bytes + size > this.#maxBytes) {
       this.truncated = true;

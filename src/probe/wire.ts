@@ -21,6 +21,8 @@ export class Wire {
   #ended: ProbeFailure | undefined;
   #wake: (() => void) | undefined;
   #bytesIn = 0;
+  /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
+  #spoke = false;
 
   constructor(socket: Socket, limits: Limits, transcript: Transcript, signal: AbortSignal | undefined) {
     this.socket = socket;
@@ -94,6 +96,7 @@ export class Wire {
       );
     }
     this.#transcript.add('>', display);
+    this.#spoke = true;
     this.socket.write(`${line}\r\n`);
   }
 
@@ -129,7 +132,7 @@ export class Wire {
 
   readonly #onEnd = () => {
     this.#ended ??=
-      this.#bytesIn === 0
+      this.#bytesIn === 0 && !this.#spoke
         ? new ProbeFailure('no_greeting', 'the server closed the connection without sending anything', {
             errorCode: 'ECLOSED',
           })

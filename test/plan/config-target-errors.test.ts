@@ -183,7 +183,7 @@ describe('a mistake in a target is one UsageError at the node to fix', () => {
       'a variable name with a dash',
       target('    username_env: MJ-USER', '    password_env: MJ_PASS'),
       '3:19',
-      '"MJ-USER" is not an environment variable name',
+      'targets[0].username_env: is not an environment variable name (letters, digits, _); the value is not shown',
     ],
     // Envelope and expectations
     [

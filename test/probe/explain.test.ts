@@ -58,3 +58,15 @@ describe('explanations and hints', () => {
     expect(explanation).toBe('EHLO accepted, STARTTLS TLSv1.3, AUTH PLAIN accepted');
   });
 });
+
+describe('a refusal that demands TLS first', () => {
+  it('530 5.7.0 says to use STARTTLS, whatever the stage', () => {
+    const { hint } = explain({
+      ...base,
+      stage: 'envelope',
+      status: 'rejected',
+      reply: { code: 530, enhanced: '5.7.0', lines: ['5.7.0 Must issue a STARTTLS command first'] },
+    });
+    expect(hint).toMatch(/requires STARTTLS before this command/);
+  });
+});
