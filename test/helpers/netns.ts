@@ -154,6 +154,31 @@ async function pickSubnets(): Promise<{ v4: [string, string]; v6: [string, strin
   throw new Error('no free 10.213.0.0/16 subnet found');
 }
 
+/**
+ * Our test ranges never leave this machine: a blackhole route for each in the root namespace. A live
+ * namespace's connected routes are more specific and win; anything else in the ranges (a namespace
+ * being torn down, a route not up yet, a kernel still retransmitting to a deleted one) is dropped here
+ * instead of following the default route out. Idempotent; the routes stay, harmlessly.
+ */
+export async function fenceTestRanges(): Promise<void> {
+  await ip(['route', 'replace', 'blackhole', '10.213.0.0/16']);
+  await ip(['-6', 'route', 'replace', 'blackhole', 'fd7e:5a17::/32']);
+}
+
+export const ssArgs = (address: string) => [
+  '-K',
+  '-tn',
+  'dst',
+  address.includes(':') ? `[${address}]` : address,
+];
+
+/** Aborts every TCP socket of the root namespace to these addresses, orphans included (`ss -K`). */
+export async function abortSocketsTo(addresses: string[]): Promise<void> {
+  for (const address of addresses) {
+    await execFileAsync('ss', ssArgs(address), { timeout: 5000 }).catch(() => undefined);
+  }
+}
+
 /** Creates namespace `spp-...` with a veth pair to the root namespace, IPv4 /30 and IPv6 /64. */
 export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHandle> {
   installExitHook();
@@ -164,7 +189,9 @@ export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHa
   const hostIf = `spp${id}h`;
   const nsIf = `spp${id}n`;
   const pids = new Set<number>();
+  const addresses: string[] = [];
 
+  await fenceTestRanges();
   await ip(['netns', 'add', name]);
   live.set(name, { hostIf, pids });
   let destroyed: Promise<void> | undefined;
@@ -177,6 +204,8 @@ export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHa
           // already gone
         }
       }
+      // Connections the kernel still retransmits on go first, so nothing outlives the namespace.
+      if (addresses.length > 0) await abortSocketsTo(addresses);
       // Deleting either end removes the pair; do it explicitly in case a process pins the netns.
       await ip(['link', 'del', hostIf]).catch(() => undefined);
       await ip(['netns', 'del', name]).catch(() => undefined);
@@ -200,6 +229,13 @@ export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHa
     await nsExec(['ip', 'link', 'set', 'lo', 'up']);
     await nsExec(['sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0']);
 
+    addresses.push(nsAddress4, nsAddress6);
+    // Traffic only once the namespace's routes are really in place.
+    for (const address of [nsAddress4, nsAddress6]) {
+      const route = await ip(['route', 'get', address]);
+      if (!route.includes(`dev ${hostIf}`))
+        throw new Error(`${address} is not routed through ${hostIf}: ${route.trim()}`);
+    }
     const exec = (cmd: string[]) => execFileAsync('ip', ['netns', 'exec', name, ...cmd], { timeout: 10_000 });
     const nft = (ruleset: string) => loadNft(name, ruleset);
     const handle: NetnsHandle = {
