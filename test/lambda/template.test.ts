@@ -41,6 +41,7 @@ describe('the SAM template', () => {
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
     });
     expect(trust?.Condition.StringLike).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's !Sub syntax, not a JS template
       'token.actions.githubusercontent.com:sub': { Sub: 'repo:${GitHubRepository}:*' },
     });
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
