@@ -12537,7 +12537,7 @@ class UsageError extends Error {
 /* harmony export */   an: () => (/* binding */ STAGES),
 /* harmony export */   f: () => (/* binding */ STATUSES)
 /* harmony export */ });
-/* unused harmony exports STATUS_MEANINGS, SMTP_PORTS */
+/* unused harmony export STATUS_MEANINGS */
 /**
  * The stable vocabulary of the probe. Tests, docs, the JSON report and users' scripts depend on these
  * strings: add to them with care, never rename.
@@ -12604,15 +12604,6 @@ const MODES = ['starttls', 'tls', 'plain'];
 function defaultMode(port) {
     return port === 465 ? 'tls' : 'starttls';
 }
-/** The well-known ports and what each is for; used in hints and the README. */
-const SMTP_PORTS = {
-    25: 'relay between mail servers (STARTTLS optional); blocked outbound by most clouds',
-    80: 'an alternative some providers open when everything else is blocked',
-    465: 'submission over implicit TLS (RFC 8314)',
-    587: 'submission with STARTTLS (RFC 6409)',
-    588: 'submission with STARTTLS, an alternative some providers offer',
-    2525: 'unofficial alternative submission port, open where 587 is blocked',
-};
 
 
 /***/ }),
@@ -12632,7 +12623,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   mQ: () => (/* reexport */ probeAll)
 });
 
-// UNUSED EXPORTS: DEFAULT_LIMITS, OverallDeadline, SMTP_PORTS, STATUS_MEANINGS, isMailbox, probe
+// UNUSED EXPORTS: DEFAULT_LIMITS, OverallDeadline, STATUS_MEANINGS, isMailbox, probe
 
 // EXTERNAL MODULE: ./src/probe/catalogue.ts
 var catalogue = __nccwpck_require__(3563);

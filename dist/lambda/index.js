@@ -5157,15 +5157,6 @@ const MODES = ['starttls', 'tls', 'plain'];
 function defaultMode(port) {
     return port === 465 ? 'tls' : 'starttls';
 }
-/** The well-known ports and what each is for; used in hints and the README. */
-const SMTP_PORTS = {
-    25: 'relay between mail servers (STARTTLS optional); blocked outbound by most clouds',
-    80: 'an alternative some providers open when everything else is blocked',
-    465: 'submission over implicit TLS (RFC 8314)',
-    587: 'submission with STARTTLS (RFC 6409)',
-    588: 'submission with STARTTLS, an alternative some providers offer',
-    2525: 'unofficial alternative submission port, open where 587 is blocked',
-};
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");

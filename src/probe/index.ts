@@ -4,7 +4,6 @@ export {
   MODES,
   type Mode,
   type ProbeStatus,
-  SMTP_PORTS,
   STAGES,
   STATUS_MEANINGS,
   STATUSES,
