@@ -50408,6 +50408,7 @@ function mostThatFit(n, fits) {
 
 ;// CONCATENATED MODULE: ./src/report/github.ts
 
+
 /** GitHub shows at most 10 error and 10 warning annotations per step (and 10 notices). */
 const STEP_ANNOTATION_LIMIT = 10;
 /** The Checks API takes at most 50 annotations per request. */
@@ -50419,17 +50420,13 @@ const ORDER = { error: 0, warning: 1, notice: 2 };
 function cut(text, max) {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
-function github_where(f) {
-    const host = f.host.includes(':') ? `[${f.host}]` : f.host;
-    return `${f.target} ${host}:${f.port}${f.address && f.address !== f.host ? ` (${f.address})` : ''}`;
-}
 /** Findings as annotations, most severe first, on the config line they judge when there is one. */
 function annotationsFor(findings) {
     return [...findings]
         .sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
         .map((f) => ({
         severity: f.severity,
-        title: cut(`${f.rule}: ${github_where(f)}`, TITLE_MAX),
+        title: cut(`${f.rule}: ${row_view_where(f)}`, TITLE_MAX),
         message: cut(`${f.message}\n${f.hint}`, MESSAGE_MAX),
         ...(f.location ? { file: f.location.file, line: f.location.line, column: f.location.column } : {}),
     }));

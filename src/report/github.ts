@@ -1,6 +1,7 @@
 import type { Severity } from '../plan/types.js';
 import { renderMarkdown } from './markdown.js';
 import type { Finding, Report } from './model.js';
+import { where } from './row-view.js';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step (and 10 notices). */
 export const STEP_ANNOTATION_LIMIT = 10;
@@ -23,11 +24,6 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function where(f: Finding): string {
-  const host = f.host.includes(':') ? `[${f.host}]` : f.host;
-  return `${f.target} ${host}:${f.port}${f.address && f.address !== f.host ? ` (${f.address})` : ''}`;
 }
 
 /** Findings as annotations, most severe first, on the config line they judge when there is one. */

@@ -183,7 +183,7 @@ describe('the bundled Action', () => {
     expect(r.outputs).toMatchObject({ verdict: 'fail', passed: 'false', 'failed-count': '1' });
     // Workflow-command properties escape ':' as %3A.
     expect(r.stdout).toMatch(
-      /^::error title=unreachable%3A relay 127\.0\.0\.1%3A1,file=\.github\/smtp-probe\.yml,line=6,col=13::connection refused/m,
+      /^::error title=unreachable%3A relay 127\.0\.0\.1%3A1 \(127\.0\.0\.1\),file=\.github\/smtp-probe\.yml,line=6,col=13::connection refused/m,
     );
     expect(r.stdout).toMatch(/^::error::SMTP probe failed: 1 error\(s\)/m);
     const complete = api.requests.find((q) => q.method === 'PATCH' && q.path.includes('/check-runs/'));

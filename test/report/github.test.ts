@@ -45,7 +45,7 @@ describe('GitHub views of a report', () => {
     const [first, second] = annotationsFor([finding(1, 'warning'), finding(2, 'error')]);
     expect(first).toEqual({
       severity: 'error',
-      title: 'unreachable: t2 [2001:db8::1]:587',
+      title: 'unreachable: t2 [2001:db8::1]:587 (2001:db8::1)',
       message: 'message 2\nhint 2',
       file: '.github/smtp-probe.yml',
       line: 3,
