@@ -6653,6 +6653,8 @@ const RULES = {
     slow: { severity: 'warning', title: 'slower than the allowed latency' },
     'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
     'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
+    'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
+    'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
 };
 const RULE_IDS = Object.keys(RULES);
 
@@ -7051,12 +7053,13 @@ async function expandMx(targets, lookup) {
     }));
     return expanded.flat();
 }
-/** Runs a plan: MX expansion, every target and port probed, then findings, verdict and recommendations. */
-async function runPlan(plan, options = {}) {
-    const started = performance.now();
-    const startedAt = new Date().toISOString();
-    const targets = await expandMx(plan.targets, options.resolveMx ?? systemMx);
-    const planned = targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+/** Every target's ports, after MX expansion, in plan order. */
+async function planJobs(plan, resolveMx) {
+    const targets = await expandMx(plan.targets, resolveMx ?? systemMx);
+    return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+}
+/** Probes the planned ports from this machine. */
+async function probeHere(planned, plan, options = {}) {
     const probeTargets = planned.map(({ target, port }) => ({
         host: target.host,
         port: port.port,
@@ -7072,7 +7075,7 @@ async function runPlan(plan, options = {}) {
     }));
     let done = 0;
     const o = plan.options;
-    const results = await probeAll(probeTargets, {
+    return probeAll(probeTargets, {
         timeout: o.timeout,
         connectTimeout: o.connectTimeout,
         greetingTimeout: o.greetingTimeout,
@@ -7093,18 +7096,33 @@ async function runPlan(plan, options = {}) {
             options.onProgress?.(done, planned.length, job ? `${job.target.name}:${job.port.port}` : '');
         },
     });
-    const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
+}
+/** Rows, findings and recommendations for jobs probed from one place (tagged with it when named). */
+function judge(jobs, vantage) {
+    const tag = (item) => (vantage ? { ...item, vantage } : item);
     const findings = evaluate(jobs);
+    return {
+        results: jobs.flatMap((job) => toRows(job.result, job.target.name)).map(tag),
+        findings: findings.map(tag),
+        recommendations: recommend(jobs, findings).map(tag),
+    };
+}
+/** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
+async function runPlan(plan, options = {}) {
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const planned = await planJobs(plan, options.resolveMx);
+    const results = await probeHere(planned, plan, options);
+    const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
+    const judged = judge(jobs);
     return {
         schemaVersion: SCHEMA_VERSION,
         tool: { name: 'smtp-port-probe', version: VERSION },
         startedAt,
         durationMs: Math.round(performance.now() - started),
         ...(plan.configFile ? { configFile: plan.configFile } : {}),
-        results: jobs.flatMap((job) => toRows(job.result, job.target.name)),
-        findings,
-        recommendations: recommend(jobs, findings),
-        verdict: verdictOf(findings, plan.failOn),
+        ...judged,
+        verdict: verdictOf(judged.findings, plan.failOn),
     };
 }
 

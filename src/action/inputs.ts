@@ -4,6 +4,8 @@ import { parseDuration } from '../plan/duration.js';
 import { parsePortList, redactCredentials } from '../plan/targets.js';
 import { FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
 import { isHeloName, MODES, type Mode } from '../probe/index.js';
+import type { VantageSpec } from '../vantage/clients.js';
+import { parseVantages } from '../vantage/run-from.js';
 
 export const PR_COMMENT = ['off', 'on-failure', 'always'] as const;
 export type PrCommentMode = (typeof PR_COMMENT)[number];
@@ -14,6 +16,7 @@ export interface ActionInputs {
   token: string;
   checkRun: { enabled: boolean; name: string };
   prComment: PrCommentMode;
+  vantages: VantageSpec[];
 }
 
 function input(name: string): string {
@@ -73,13 +76,11 @@ export function readInputs(): ActionInputs {
   if (mode && !(MODES as readonly string[]).includes(mode)) {
     throw new UsageError(`${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
   }
-  const vantages = targetLines(input('vantages') || 'runner').map((v) => v.spec);
-  const unsupported = vantages.find((v) => v !== 'runner');
-  if (unsupported)
-    throw new UsageError(
-      `${JSON.stringify(unsupported)} is not supported yet: only "runner"`,
-      'input vantages',
-    );
+  const vantageLines = targetLines(input('vantages') || 'runner');
+  const vantages = parseVantages(
+    vantageLines.map((v) => v.spec),
+    (i) => `input vantages line ${vantageLines[i]?.line ?? i + 1}`,
+  );
   const ca = core.getInput('ca').trim();
   const ports = input('ports');
   const config = input('config');
@@ -104,5 +105,6 @@ export function readInputs(): ActionInputs {
     token: core.getInput('github-token'),
     checkRun: { enabled: flag('check-run', true), name: input('check-run-name') || 'SMTP ports' },
     prComment: choice('pr-comment', PR_COMMENT, 'on-failure'),
+    vantages,
   };
 }

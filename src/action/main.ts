@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { buildPlan } from '../plan/build.js';
-import { runPlan } from '../plan/run.js';
 import { UsageError } from '../plan/types.js';
 import { failingCount } from '../plan/verdict.js';
 import { checkRunOutput, compactOutputs, prComment, stepAnnotations } from '../report/github.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/model.js';
+import { runFrom } from '../vantage/run-from.js';
 import { CheckRun, reportingTarget, upsertComment } from './github-api.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 
@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
         ? await CheckRun.start(octokit, target, inputs.checkRun.name)
         : undefined;
 
-    const report = await runPlan(plan, {
+    const report = await runFrom(plan, inputs.vantages, {
       onProgress: (done, total, current) => core.debug(`[${done}/${total}] ${current}`),
     });
 

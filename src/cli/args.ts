@@ -25,6 +25,7 @@ export interface CliArgs {
   caFiles: string[];
   credentials?: { usernameEnv: string; passwordEnv: string };
   verbose: boolean;
+  vantages: string[];
 }
 
 const OPTIONS = {
@@ -43,6 +44,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   ports: { type: 'string', short: 'p' },
   ca: { type: 'string', multiple: true },
+  vantage: { type: 'string', multiple: true },
   'auth-user-env': { type: 'string' },
   'auth-pass-env': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
@@ -72,6 +74,8 @@ Options:
       --mode MODE            starttls | tls | plain (default: tls on 465, starttls elsewhere)
   -p, --ports LIST           ports for targets given without one, e.g. 587,2525
       --ca FILE              extra trusted CA certificate(s), PEM; repeatable
+      --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
+                             https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
       --auth-user-env VAR    environment variable holding the SMTP username
       --auth-pass-env VAR    environment variable holding the SMTP password
   -v, --verbose              show every session's transcript
@@ -138,6 +142,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     targets: command === 'demo' ? positionals.slice(1) : positionals,
     format: oneOf('--format', v.format, FORMATS) ?? 'text',
     caFiles: v.ca ?? [],
+    vantages: v.vantage ?? [],
     verbose: v.verbose === true,
   };
   const set = <K extends keyof CliArgs>(key: K, value: CliArgs[K] | undefined) => {

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildPlan } from '../plan/build.js';
-import { runPlan } from '../plan/run.js';
 import { UsageError } from '../plan/types.js';
 import { render } from '../report/index.js';
 import type { Report } from '../report/model.js';
+import { parseVantages, runFrom } from '../vantage/run-from.js';
 import { VERSION } from '../version.js';
 import { type CliArgs, parseCliArgs, USAGE } from './args.js';
 import { Progress } from './progress.js';
@@ -57,6 +57,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const vantages = parseVantages(args.vantages, () => '--vantage');
   const { plan, warnings } = await buildPlan({
     targets: args.targets,
     ...(args.config ? { configPath: args.config } : { defaultConfigPath: DEFAULT_CONFIG }),
@@ -82,7 +83,7 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
   const progress = new Progress(io.stderr);
   let report: Report;
   try {
-    report = await runPlan(plan, {
+    report = await runFrom(plan, vantages, {
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (done, total, current) => progress.update(done, total, current),
     });

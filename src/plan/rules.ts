@@ -25,6 +25,8 @@ export const RULES = {
   slow: { severity: 'warning', title: 'slower than the allowed latency' },
   'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
   'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
+  'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
+  'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type RuleId = keyof typeof RULES;

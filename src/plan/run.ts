@@ -52,14 +52,27 @@ async function expandMx(targets: readonly TargetPlan[], lookup: (domain: string)
   return expanded.flat();
 }
 
-/** Runs a plan: MX expansion, every target and port probed, then findings, verdict and recommendations. */
-export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Report> {
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
-  const targets = await expandMx(plan.targets, options.resolveMx ?? systemMx);
-  const planned: Array<{ target: TargetPlan; port: PortPlan }> = targets.flatMap((target) =>
-    target.ports.map((port) => ({ target, port })),
-  );
+/** One planned port of one target. */
+export interface Planned {
+  target: TargetPlan;
+  port: PortPlan;
+}
+
+/** Every target's ports, after MX expansion, in plan order. */
+export async function planJobs(
+  plan: Plan,
+  resolveMx?: (domain: string) => Promise<string[]>,
+): Promise<Planned[]> {
+  const targets = await expandMx(plan.targets, resolveMx ?? systemMx);
+  return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+}
+
+/** Probes the planned ports from this machine. */
+export async function probeHere(
+  planned: readonly Planned[],
+  plan: Plan,
+  options: RunOptions = {},
+): Promise<ProbeResult[]> {
   const probeTargets = planned.map(({ target, port }) => ({
     host: target.host,
     port: port.port,
@@ -75,7 +88,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
   })) satisfies Array<ProbeTarget & { options?: object }>;
   let done = 0;
   const o = plan.options;
-  const results: ProbeResult[] = await probeAll(probeTargets, {
+  return probeAll(probeTargets, {
     timeout: o.timeout,
     connectTimeout: o.connectTimeout,
     greetingTimeout: o.greetingTimeout,
@@ -96,17 +109,37 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
       options.onProgress?.(done, planned.length, job ? `${job.target.name}:${job.port.port}` : '');
     },
   });
-  const jobs: Job[] = planned.map((p, i) => ({ ...p, result: results[i] as ProbeResult }));
+}
+
+/** Rows, findings and recommendations for jobs probed from one place (tagged with it when named). */
+export function judge(
+  jobs: readonly Job[],
+  vantage?: string,
+): Pick<Report, 'results' | 'findings' | 'recommendations'> {
+  const tag = <T extends object>(item: T): T => (vantage ? { ...item, vantage } : item);
   const findings = evaluate(jobs);
+  return {
+    results: jobs.flatMap((job) => toRows(job.result, job.target.name)).map(tag),
+    findings: findings.map(tag),
+    recommendations: recommend(jobs, findings).map(tag),
+  };
+}
+
+/** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Report> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const planned = await planJobs(plan, options.resolveMx);
+  const results = await probeHere(planned, plan, options);
+  const jobs: Job[] = planned.map((p, i) => ({ ...p, result: results[i] as ProbeResult }));
+  const judged = judge(jobs);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'smtp-port-probe', version: VERSION },
     startedAt,
     durationMs: Math.round(performance.now() - started),
     ...(plan.configFile ? { configFile: plan.configFile } : {}),
-    results: jobs.flatMap((job) => toRows(job.result, job.target.name)),
-    findings,
-    recommendations: recommend(jobs, findings),
-    verdict: verdictOf(findings, plan.failOn),
+    ...judged,
+    verdict: verdictOf(judged.findings, plan.failOn),
   };
 }

@@ -10,6 +10,7 @@ type Shape =
   | 'report'
   | 'tool'
   | 'vantage'
+  | 'vantageOutcome'
   | 'row'
   | 'reply'
   | 'timings'
@@ -43,6 +44,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     'durationMs',
     'configFile',
     ['vantage', 'vantage'],
+    ['vantages', 'vantageOutcome'],
     ['results', 'row'],
     ['findings', 'finding'],
     ['recommendations', 'recommendation'],
@@ -52,6 +54,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
   vantage: ['kind', 'region', 'functionName', 'architecture', 'requestId'],
   row: [
     'target',
+    'vantage',
     'host',
     'port',
     'mode',
@@ -128,6 +131,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
   transcriptLine: ['at', 'dir', 'text'],
   finding: [
     'rule',
+    'vantage',
     'severity',
     'message',
     'hint',
@@ -138,7 +142,8 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     ['location', 'location'],
   ],
   location: ['file', 'line', 'column'],
-  recommendation: ['target', 'port', 'mode', 'reason'],
+  recommendation: ['target', 'vantage', 'port', 'mode', 'reason'],
+  vantageOutcome: ['label', 'kind', 'region', 'error'],
   verdict: ['pass', 'failOn', 'errors', 'warnings', 'notices'],
 };
 

@@ -95,7 +95,7 @@ function cases(report: Report): Map<string, Case[]> {
       target,
       rows.map((row) => ({
         classname: target,
-        name: rowLabel(row),
+        name: row.vantage ? `${rowLabel(row)} from ${row.vantage}` : rowLabel(row),
         durationMs: row.durationMs,
         findings: findingsFor(report, row),
         row,

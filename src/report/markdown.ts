@@ -5,7 +5,16 @@
  */
 import type { Severity } from '../plan/types.js';
 import type { Finding, Report, ResultRow } from './model.js';
-import { findingsFor, oneLine, plural, verdictLine, where, worstSeverity } from './row-view.js';
+import {
+  findingsFor,
+  oneLine,
+  plural,
+  targetLabel,
+  vantageErrors,
+  verdictLine,
+  where,
+  worstSeverity,
+} from './row-view.js';
 
 export interface MarkdownOptions {
   /** Longest output, in UTF-16 code units (what `string.length` counts). Default 60 000. */
@@ -74,7 +83,7 @@ function table(report: Report): string {
   for (const row of report.results) {
     const cells = [
       rowMark(findingsFor(report, row)),
-      escapeMarkdown(row.target),
+      escapeMarkdown(targetLabel(row)),
       String(row.port),
       row.mode,
       escapeMarkdown(row.address ?? '-'),
@@ -102,7 +111,7 @@ function findingItem(finding: Finding): string {
 /** The reason already ends in "use N" or starts with "nothing works from here". */
 function recommendationItem(rec: Report['recommendations'][number]): string {
   const mark = rec.port === null ? '❌' : '👉';
-  return `- ${mark} **${escapeMarkdown(rec.target)}**: ${escapeMarkdown(rec.reason)}`;
+  return `- ${mark} **${escapeMarkdown(targetLabel(rec))}**: ${escapeMarkdown(rec.reason)}`;
 }
 
 function transcriptBlock(row: ResultRow): string {
@@ -120,6 +129,8 @@ interface Parts {
   head: string;
   findings: string[];
   recommendations: string;
+  /** Vantages that could not answer, when any. */
+  vantageErrors: string;
   transcripts: string[];
 }
 
@@ -140,12 +151,19 @@ function parts(report: Report): Parts {
       report.recommendations.length === 0
         ? ''
         : `### Recommendations\n\n${report.recommendations.map(recommendationItem).join('\n')}`,
+    vantageErrors:
+      vantageErrors(report).length === 0
+        ? ''
+        : `### Vantages that could not answer\n\n${vantageErrors(report)
+            .map((line) => `- ❌ ${escapeMarkdown(line)}`)
+            .join('\n')}`,
     transcripts: failing.map(transcriptBlock),
   };
 }
 
 function assemble(p: Parts, findings: number, transcripts: number, note: string): string {
   const sections = [p.head];
+  if (p.vantageErrors) sections.push(p.vantageErrors);
   if (findings > 0) sections.push(`### Findings\n\n${p.findings.slice(0, findings).join('\n')}`);
   if (p.recommendations) sections.push(p.recommendations);
   if (transcripts > 0)

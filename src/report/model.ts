@@ -25,6 +25,14 @@ export interface Vantage {
   requestId?: string;
 }
 
+export interface VantageOutcome {
+  label: string;
+  kind: 'runner' | 'aws-lambda' | 'function-url';
+  region?: string;
+  /** Why the vantage gave no results (403, timeout, function error); its rows are then missing. */
+  error?: string;
+}
+
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 export const SCHEMA_VERSION = 1;
 
@@ -32,6 +40,8 @@ export const SCHEMA_VERSION = 1;
 export interface ResultRow {
   /** The target's display name (config `name`, else the host). */
   target: string;
+  /** Where the session ran from, when the run had more than one vantage (`runner`, `aws-lambda:eu-west-1`). */
+  vantage?: string;
   host: string;
   port: number;
   mode: Mode;
@@ -56,6 +66,8 @@ export interface ResultRow {
 
 export interface Finding {
   rule: RuleId;
+  /** The vantage whose sessions it judges, in a run with several. */
+  vantage?: string;
   severity: Severity;
   /** What is wrong, in one line. */
   message: string;
@@ -71,6 +83,8 @@ export interface Finding {
 
 export interface Recommendation {
   target: string;
+  /** The vantage this recommendation is for, in a run with several: what to use from that network. */
+  vantage?: string;
   /** The port to configure from this network; null when nothing works. */
   port: number | null;
   mode: Mode | null;
@@ -92,7 +106,10 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   configFile?: string;
+  /** Where this report was made (a remote vantage says so in its own report). */
   vantage?: Vantage;
+  /** The vantages of a multi-vantage run, and the error of any that could not answer. */
+  vantages?: VantageOutcome[];
   results: ResultRow[];
   findings: Finding[];
   recommendations: Recommendation[];

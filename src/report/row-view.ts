@@ -10,6 +10,7 @@ const RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, notice:
 /** A finding with address null judges every address of its port; otherwise exactly one session. */
 export function belongsTo(finding: Finding, row: ResultRow): boolean {
   return (
+    finding.vantage === row.vantage &&
     finding.target === row.target &&
     finding.port === row.port &&
     (finding.address === null || finding.address === row.address)
@@ -57,9 +58,20 @@ export function rowLabel(row: Pick<ResultRow, 'host' | 'port' | 'address'>): str
  * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
  * first unless it is just the host, the address only when there is one.
  */
-export function where(about: Pick<Finding, 'target' | 'host' | 'port' | 'address'>): string {
+export function where(about: Pick<Finding, 'target' | 'host' | 'port' | 'address' | 'vantage'>): string {
   const name = about.target === about.host ? '' : `${about.target} `;
-  return `${name}${hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}`;
+  const from = about.vantage ? ` from ${about.vantage}` : '';
+  return `${name}${hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}${from}`;
+}
+
+/** A target as named in tables: with its vantage, in a run with several (`relay (aws-lambda:eu-west-1)`). */
+export function targetLabel(item: { target: string; vantage?: string }): string {
+  return item.vantage ? `${item.target} (${item.vantage})` : item.target;
+}
+
+/** The vantages that could not answer, one line each. */
+export function vantageErrors(report: Report): string[] {
+  return (report.vantages ?? []).filter((v) => v.error).map((v) => `${v.label}: ${v.error}`);
 }
 
 export function plural(count: number, word: string): string {

@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import type { Severity } from '../plan/types.js';
 import type { Finding, Report, ResultRow } from './model.js';
-import { oneLine, verdictLine, where } from './row-view.js';
+import { oneLine, targetLabel, vantageErrors, verdictLine, where } from './row-view.js';
 
 export interface TextOptions {
   /** ANSI colours; false guarantees no escape code at all in the output. */
@@ -95,7 +95,7 @@ function certCell(c: Colors, row: ResultRow): Cell {
 
 function cells(c: Colors, row: ResultRow): Cell[] {
   return [
-    { text: oneLine(row.target) },
+    { text: oneLine(targetLabel(row)) },
     { text: String(row.port) },
     { text: row.mode },
     { text: oneLine(row.address ?? '-') },
@@ -209,7 +209,7 @@ function recommendations(c: Colors, report: Report): string[] {
   const lines = ['', c.bold('Recommendations')];
   // The reason already ends in "use N" (or says nothing works): it is the recommendation.
   for (const rec of report.recommendations) {
-    lines.push(...wrap(`${oneLine(rec.target)}: ${oneLine(rec.reason)}`, WIDTH, '  ', '    '));
+    lines.push(...wrap(`${oneLine(targetLabel(rec))}: ${oneLine(rec.reason)}`, WIDTH, '  ', '    '));
   }
   return lines;
 }
@@ -220,6 +220,13 @@ export function renderText(report: Report, options: TextOptions): string {
   const lines = report.results.length === 0 ? [c.dim('No results.')] : table(c, report.results);
   if (options.verbose) lines.push(...transcripts(c, report.results));
   lines.push(...findings(c, report.findings));
+  const failed = vantageErrors(report);
+  if (failed.length > 0)
+    lines.push(
+      '',
+      c.bold(c.red('Vantages that could not answer')),
+      ...failed.map((line) => `  ${oneLine(line)}`),
+    );
   lines.push(...recommendations(c, report));
   const verdict = verdictLine(report.verdict);
   lines.push('', c.bold(report.verdict.pass ? c.green(verdict) : c.red(verdict)));

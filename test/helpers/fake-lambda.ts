@@ -72,8 +72,8 @@ async function verify(
 
 export async function startFakeLambda(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
-  /** Runs before the handler for each region: lets a test make one stand-in region differ. */
-  environmentFor?: (region: string) => Record<string, string>;
+  /** A region whose verified requests go to another stand-in (one inside a network namespace). */
+  forward?: (region: string) => string | undefined;
 }): Promise<FakeLambda> {
   const bundle = new URL('../../dist/lambda/index.js', import.meta.url).href;
   const { handler } = (await import(bundle)) as { handler: Handler };
@@ -94,7 +94,11 @@ export async function startFakeLambda(options: {
         message: 'The request signature we calculated does not match the signature you provided.',
       });
     }
-    Object.assign(process.env, options.environmentFor?.(region ?? '') ?? {});
+    const elsewhere = options.forward?.(region ?? '');
+    if (elsewhere) {
+      const answer = await fetch(`${elsewhere}${req.url ?? '/'}`, { method: 'POST', body });
+      return send(answer.status, await answer.text());
+    }
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
     try {
       if (invoke) {

@@ -1,0 +1,21 @@
+import { type RunOptions, runPlan } from '../plan/run.js';
+import type { Plan } from '../plan/types.js';
+import type { Report } from '../report/model.js';
+import { parseVantage, type VantageSpec } from './clients.js';
+import { runMatrix } from './matrix.js';
+
+/** Vantage texts (flag or input values) checked once, `runner` when none is given. */
+export function parseVantages(texts: readonly string[], source: (index: number) => string): VantageSpec[] {
+  const specs = (texts.length > 0 ? texts : ['runner']).map((text, i) => parseVantage(text, source(i)));
+  return specs.filter((spec, i) => specs.findIndex((s) => s.label === spec.label) === i);
+}
+
+/** One vantage, the runner: the plain report. Several, or a remote one: the matrix. */
+export function runFrom(
+  plan: Plan,
+  vantages: readonly VantageSpec[],
+  options: RunOptions = {},
+): Promise<Report> {
+  const onlyRunner = vantages.length === 1 && vantages[0]?.kind === 'runner';
+  return onlyRunner ? runPlan(plan, options) : runMatrix(plan, vantages, options);
+}

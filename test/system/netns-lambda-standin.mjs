@@ -1,0 +1,29 @@
+// A stand-in region inside a network namespace: serves the Lambda Invoke API on ADDRESS:PORT by running
+// the bundled handler (dist/lambda/index.js) in this process, so its probes leave from the namespace.
+// The front stand-in (test/helpers/fake-lambda.ts) verifies signatures and forwards here.
+import http from 'node:http';
+
+const [address, port] = process.argv.slice(2);
+const { handler } = await import(new URL('../../dist/lambda/index.js', import.meta.url).href);
+
+const context = (functionName) => {
+  const deadline = Date.now() + 30_000;
+  return {
+    functionName,
+    awsRequestId: 'standin-request',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+};
+
+const server = http.createServer(async (req, res) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const match = /^\/2015-03-31\/functions\/([^/?]+)\/invocations/.exec(req.url ?? '');
+  if (!match) {
+    res.writeHead(404).end();
+    return;
+  }
+  const result = await handler(JSON.parse(Buffer.concat(chunks).toString('utf8')), context(match[1]));
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+});
+server.listen(Number(port), address, () => console.log(`standin listening on ${address}:${port}`));
