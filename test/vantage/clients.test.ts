@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, type Plan } from '../../src/plan/types.js';
 import { invokeFunctionUrl, invokeLambda, parseVantage, VantageError } from '../../src/vantage/clients.js';
 import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
+import { CHUNK, runMatrix } from '../../src/vantage/matrix.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { usageError } from '../helpers/usage-error.js';
@@ -130,5 +132,33 @@ describe('vantage clients', () => {
       { targets: ['relay.example.test:0'], options: {} },
     );
     await expect(attempt).rejects.toThrow(/aws-lambda:eu-west-1: BadRequest: targets\[0\]: /);
+  });
+
+  it('a large plan is split across parallel invocations, and every port comes back', async () => {
+    const ports = Array.from({ length: 45 }, (_, i) => 1000 + i);
+    const previous = process.env.SMTP_PROBE_ALLOWED_PORTS;
+    process.env.SMTP_PROBE_ALLOWED_PORTS = ports.join(',');
+    try {
+      const before = lambda.requests.length;
+      const plan: Plan = {
+        targets: [
+          {
+            name: 'closed',
+            host: '127.0.0.1',
+            mx: false,
+            require: 'all',
+            ports: ports.map((port) => ({ port, mode: 'plain' as const, expect: { tls: 'none' as const } })),
+          },
+        ],
+        options: { ...DEFAULT_OPTIONS, connectTimeout: 1_000 },
+        failOn: 'error',
+      };
+      const report = await runMatrix(plan, [parseVantage('aws-lambda:eu-west-1:smtp-probe', 'x')]);
+      expect(lambda.requests.length - before).toBe(Math.ceil(45 / CHUNK));
+      expect(report.results.map((r) => r.port)).toEqual(ports);
+      expect(new Set(report.results.map((r) => r.status))).toEqual(new Set(['refused']));
+    } finally {
+      process.env.SMTP_PROBE_ALLOWED_PORTS = previous;
+    }
   });
 });
