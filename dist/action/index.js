@@ -81396,6 +81396,16 @@ function judge(jobs, vantage) {
         recommendations: recommend(jobs, findings).map(tag),
     };
 }
+/** What every report of a plan starts with: schema, tool, when, how long, which config file. */
+function reportFrame(plan, started, startedAt) {
+    return {
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: 'smtp-port-probe', version: src_version_VERSION },
+        startedAt,
+        durationMs: Math.round(performance.now() - started),
+        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    };
+}
 /** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
 async function runPlan(plan, options = {}) {
     const started = performance.now();
@@ -81405,11 +81415,7 @@ async function runPlan(plan, options = {}) {
     const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
     const judged = judge(jobs);
     return {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'smtp-port-probe', version: src_version_VERSION },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+        ...reportFrame(plan, started, startedAt),
         ...judged,
         verdict: verdictOf(judged.findings, plan.failOn),
     };
@@ -81565,7 +81571,6 @@ async function invokeFunctionUrl(spec, request, signal) {
 
 
 
-
 /** Target ports per remote invocation: a large plan is split across parallel invocations. */
 const CHUNK = 20;
 /**
@@ -81619,11 +81624,7 @@ async function runMatrix(plan, vantages, options = {}) {
     }
     const all = diagnoseEgress(planned, fetched.map((f) => f.v), statusByVantage, findings);
     return {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'smtp-port-probe', version: src_version_VERSION },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+        ...reportFrame(plan, started, startedAt),
         vantages: outcomes,
         results,
         findings: all,
@@ -81662,7 +81663,7 @@ function requestsFor(planned, plan) {
         }));
     });
 }
-const spec = ({ target, port }) => `${target.host.includes(':') ? `[${target.host}]` : target.host}:${port.port}`;
+const spec = ({ target, port }) => hostPort(target.host, port.port);
 async function fetchRemote(v, planned, plan, signal) {
     try {
         const answers = await Promise.all(requestsFor(planned, plan).map(async ({ request, indexes }) => ({

@@ -32106,10 +32106,7 @@ async function invokeFunctionUrl(spec, request, signal) {
 
 // EXTERNAL MODULE: ./src/plan/verdict.ts
 var verdict = __nccwpck_require__(7282);
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/vantage/matrix.ts
-
 
 
 
@@ -32167,11 +32164,7 @@ async function runMatrix(plan, vantages, options = {}) {
     }
     const all = diagnoseEgress(planned, fetched.map((f) => f.v), statusByVantage, findings);
     return {
-        schemaVersion: model/* SCHEMA_VERSION */.f,
-        tool: { name: 'smtp-port-probe', version: version/* VERSION */.x },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+        ...(0,run/* reportFrame */.M3)(plan, started, startedAt),
         vantages: outcomes,
         results,
         findings: all,
@@ -32210,7 +32203,7 @@ function requestsFor(planned, plan) {
         }));
     });
 }
-const spec = ({ target, port }) => `${target.host.includes(':') ? `[${target.host}]` : target.host}:${port.port}`;
+const spec = ({ target, port }) => hostPort(target.host, port.port);
 async function fetchRemote(v, planned, plan, signal) {
     try {
         const answers = await Promise.all(requestsFor(planned, plan).map(async ({ request, indexes }) => ({
@@ -32356,6 +32349,8 @@ function runFrom(plan, vantages, options = {}) {
     return onlyRunner ? (0,run/* runPlan */.Fo)(plan, options) : runMatrix(plan, vantages, options);
 }
 
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
@@ -43119,10 +43114,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   S4: () => (/* binding */ judge),
   KR: () => (/* binding */ planJobs),
   tt: () => (/* binding */ probeHere),
+  M3: () => (/* binding */ reportFrame),
   Fo: () => (/* binding */ runPlan)
 });
 
-// UNUSED EXPORTS: systemMx
+// UNUSED EXPORTS: expandMx, systemMx
 
 // EXTERNAL MODULE: external "node:dns/promises"
 var promises_ = __nccwpck_require__(1553);
@@ -43627,6 +43623,16 @@ function judge(jobs, vantage) {
         recommendations: recommend(jobs, findings).map(tag),
     };
 }
+/** What every report of a plan starts with: schema, tool, when, how long, which config file. */
+function reportFrame(plan, started, startedAt) {
+    return {
+        schemaVersion: model/* SCHEMA_VERSION */.f,
+        tool: { name: 'smtp-port-probe', version: version/* VERSION */.x },
+        startedAt,
+        durationMs: Math.round(performance.now() - started),
+        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    };
+}
 /** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
 async function runPlan(plan, options = {}) {
     const started = performance.now();
@@ -43636,11 +43642,7 @@ async function runPlan(plan, options = {}) {
     const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
     const judged = judge(jobs);
     return {
-        schemaVersion: model/* SCHEMA_VERSION */.f,
-        tool: { name: 'smtp-port-probe', version: version/* VERSION */.x },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+        ...reportFrame(plan, started, startedAt),
         ...judged,
         verdict: (0,verdict/* verdictOf */.V)(judged.findings, plan.failOn),
     };

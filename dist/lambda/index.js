@@ -7107,6 +7107,16 @@ function judge(jobs, vantage) {
         recommendations: recommend(jobs, findings).map(tag),
     };
 }
+/** What every report of a plan starts with: schema, tool, when, how long, which config file. */
+function reportFrame(plan, started, startedAt) {
+    return {
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: 'smtp-port-probe', version: VERSION },
+        startedAt,
+        durationMs: Math.round(performance.now() - started),
+        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    };
+}
 /** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
 async function runPlan(plan, options = {}) {
     const started = performance.now();
@@ -7116,11 +7126,7 @@ async function runPlan(plan, options = {}) {
     const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
     const judged = judge(jobs);
     return {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'smtp-port-probe', version: VERSION },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
+        ...reportFrame(plan, started, startedAt),
         ...judged,
         verdict: verdictOf(judged.findings, plan.failOn),
     };
@@ -16992,7 +16998,7 @@ async function runRemote(request, options) {
             throw error;
         }
     });
-    const expanded = (await Promise.all(targets.map((t) => remote_run_expandMx(t, options.resolveMx ?? systemMx)))).flat();
+    const expanded = await expandMx(targets, options.resolveMx ?? systemMx);
     const jobs = expanded.reduce((n, t) => n + t.ports.length, 0);
     if (jobs > policy.maxTargets) {
         throw new BadRequest('targets', `${jobs} target ports (after MX expansion) are more than the ${policy.maxTargets} allowed`);
@@ -17056,12 +17062,6 @@ function durations(o) {
         ...read('greetingTimeout'),
         ...read('commandTimeout'),
     };
-}
-async function remote_run_expandMx(target, resolveMx) {
-    if (!target.mx)
-        return [target];
-    const hosts = await resolveMx(target.host);
-    return hosts.map((host, i) => ({ ...target, mx: false, host, name: `${target.name} MX#${i + 1} ${host}` }));
 }
 /** Refused destinations become `forbidden` rows, error findings and "nothing works" recommendations. */
 function withRefusals(report, refused, failOn, started) {

@@ -36,7 +36,10 @@ export async function systemMx(domain: string): Promise<string[]> {
 }
 
 /** `mx:` targets become one target per MX host, port 25, named after the domain and the host. */
-async function expandMx(targets: readonly TargetPlan[], lookup: (domain: string) => Promise<string[]>) {
+export async function expandMx(
+  targets: readonly TargetPlan[],
+  lookup: (domain: string) => Promise<string[]>,
+): Promise<TargetPlan[]> {
   const expanded = await Promise.all(
     targets.map(async (target) => {
       if (!target.mx) return [target];
@@ -125,6 +128,21 @@ export function judge(
   };
 }
 
+/** What every report of a plan starts with: schema, tool, when, how long, which config file. */
+export function reportFrame(
+  plan: Plan,
+  started: number,
+  startedAt: string,
+): Pick<Report, 'schemaVersion' | 'tool' | 'startedAt' | 'durationMs' | 'configFile'> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'smtp-port-probe', version: VERSION },
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    ...(plan.configFile ? { configFile: plan.configFile } : {}),
+  };
+}
+
 /** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Report> {
   const started = performance.now();
@@ -134,11 +152,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
   const jobs: Job[] = planned.map((p, i) => ({ ...p, result: results[i] as ProbeResult }));
   const judged = judge(jobs);
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'smtp-port-probe', version: VERSION },
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    ...reportFrame(plan, started, startedAt),
     ...judged,
     verdict: verdictOf(judged.findings, plan.failOn),
   };

@@ -1,11 +1,10 @@
 import type { Job } from '../plan/findings.js';
-import { judge, type Planned, planJobs, probeHere, type RunOptions } from '../plan/run.js';
+import { judge, type Planned, planJobs, probeHere, type RunOptions, reportFrame } from '../plan/run.js';
 import type { Plan } from '../plan/types.js';
 import { verdictOf } from '../plan/verdict.js';
 import type { ProbeResult, SessionResult } from '../probe/index.js';
 import type { Finding, Recommendation, Report, ResultRow, VantageOutcome } from '../report/model.js';
-import { SCHEMA_VERSION } from '../report/model.js';
-import { VERSION } from '../version.js';
+import { hostPort } from '../report/row-view.js';
 import { invokeFunctionUrl, invokeLambda, type VantageSpec } from './clients.js';
 import type { ProbeRequest } from './request.js';
 
@@ -73,11 +72,7 @@ export async function runMatrix(
     findings,
   );
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'smtp-port-probe', version: VERSION },
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    ...(plan.configFile ? { configFile: plan.configFile } : {}),
+    ...reportFrame(plan, started, startedAt),
     vantages: outcomes,
     results,
     findings: all,
@@ -120,8 +115,7 @@ function requestsFor(
   });
 }
 
-const spec = ({ target, port }: Planned) =>
-  `${target.host.includes(':') ? `[${target.host}]` : target.host}:${port.port}`;
+const spec = ({ target, port }: Planned) => hostPort(target.host, port.port);
 
 async function fetchRemote(
   v: Exclude<VantageSpec, { kind: 'runner' }>,

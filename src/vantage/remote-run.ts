@@ -1,5 +1,5 @@
 import { parseDuration } from '../plan/duration.js';
-import { runPlan, systemMx } from '../plan/run.js';
+import { expandMx, runPlan, systemMx } from '../plan/run.js';
 import { parseTargetSpec, toTargetPlan } from '../plan/targets.js';
 import { DEFAULT_OPTIONS, type Plan, type TargetPlan, UsageError } from '../plan/types.js';
 import { verdictOf } from '../plan/verdict.js';
@@ -48,7 +48,7 @@ export async function runRemote(request: ProbeRequest, options: RemoteRunOptions
       throw error;
     }
   });
-  const expanded = (await Promise.all(targets.map((t) => expandMx(t, options.resolveMx ?? systemMx)))).flat();
+  const expanded = await expandMx(targets, options.resolveMx ?? systemMx);
   const jobs = expanded.reduce((n, t) => n + t.ports.length, 0);
   if (jobs > policy.maxTargets) {
     throw new BadRequest(
@@ -116,15 +116,6 @@ function durations(o: ProbeRequest['options']): Partial<Plan['options']> {
     ...read('greetingTimeout'),
     ...read('commandTimeout'),
   };
-}
-
-async function expandMx(
-  target: TargetPlan,
-  resolveMx: (domain: string) => Promise<string[]>,
-): Promise<TargetPlan[]> {
-  if (!target.mx) return [target];
-  const hosts = await resolveMx(target.host);
-  return hosts.map((host, i) => ({ ...target, mx: false, host, name: `${target.name} MX#${i + 1} ${host}` }));
 }
 
 /** Refused destinations become `forbidden` rows, error findings and "nothing works" recommendations. */
