@@ -19,8 +19,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./src/plan/build.ts + 21 modules
-var build = __webpack_require__(8875);
+// EXTERNAL MODULE: ./src/plan/build.ts
+var build = __webpack_require__(6595);
 // EXTERNAL MODULE: ./src/plan/run.ts + 5 modules
 var run = __webpack_require__(737);
 // EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
@@ -131,7 +131,7 @@ async function createSelfSigned(opts) {
 var external_node_net_ = __webpack_require__(7030);
 var external_node_net_default = /*#__PURE__*/__webpack_require__.n(external_node_net_);
 // EXTERNAL MODULE: ./node_modules/smtp-server/dist/esm/smtp-server.js + 13 modules
-var smtp_server = __webpack_require__(6429);
+var smtp_server = __webpack_require__(4725);
 ;// CONCATENATED MODULE: ./src/demo/servers.ts
 
 

@@ -1,4 +1,4 @@
-import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
 /***/ 320:
@@ -5691,10 +5691,12 @@ const contexts = new Map();
 const MAX_CONTEXTS = 32;
 /**
  * One TLS context per CA set and minimum version, shared by every connection made with them, across
- * probe() calls too. A context that adds CAs to the roots parses every root certificate (~150 PEM
- * blocks): 40-45 ms of blocked event loop, measured here, which per connection would stall every other
- * probe running at the same time. Sharing it resumes no session: a Node client resumes only when
- * handed a session.
+ * probe() calls too. Sharing it resumes no session: a Node client resumes only when handed a session.
+ *
+ * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
+ * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
+ * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here
+ * (bench, "implicit TLS" and "latency"), which a CLI run with --ca paid on every start.
  */
 function secureContextFor(tls) {
     const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256');
@@ -5706,14 +5708,22 @@ function secureContextFor(tls) {
         contexts.delete(key);
     }
     else {
-        context = (0,external_node_tls_namespaceObject.createSecureContext)({
-            // Extra CAs are added to Node's roots, not put in their place.
-            ...(tls.ca ? { ca: [...external_node_tls_namespaceObject.rootCertificates, ...tls.ca] } : {}),
+        const common = {
             ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
             // OpenSSL 3's default security level refuses the SHA-1 signatures TLS 1.0 and 1.1 depend on
             // (ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED): asking for those versions means accepting that.
             ...(LEGACY_VERSIONS.has(tls.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-        });
+        };
+        context = (0,external_node_tls_namespaceObject.createSecureContext)(common);
+        const native = context.context;
+        if (tls.ca && typeof native.addCACert === 'function') {
+            for (const pem of tls.ca)
+                native.addCACert(pem);
+        }
+        else if (tls.ca) {
+            // A runtime without the native method: the slow, documented way. Extra CAs join the roots.
+            context = (0,external_node_tls_namespaceObject.createSecureContext)({ ...common, ca: [...external_node_tls_namespaceObject.rootCertificates, ...tls.ca] });
+        }
     }
     contexts.set(key, context);
     if (contexts.size > MAX_CONTEXTS)

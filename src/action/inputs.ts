@@ -4,8 +4,8 @@ import { parseDuration } from '../plan/duration.js';
 import { parsePortList, redactCredentials } from '../plan/targets.js';
 import { FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
 import { isHeloName, MODES, type Mode } from '../probe/index.js';
-import type { VantageSpec } from '../vantage/clients.js';
 import { parseVantages } from '../vantage/run-from.js';
+import type { VantageSpec } from '../vantage/vantage-spec.js';
 
 export const PR_COMMENT = ['off', 'on-failure', 'always'] as const;
 export type PrCommentMode = (typeof PR_COMMENT)[number];

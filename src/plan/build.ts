@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Mode, TlsVersion } from '../probe/index.js';
-import { loadConfig } from './config.js';
 import { parseTargetSpec, redactCredentials, toTargetPlan } from './targets.js';
 import {
   type CredentialRefs,
@@ -47,7 +46,10 @@ export interface BuiltPlan {
 export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
   const warnings: string[] = [];
   const configPath = input.configPath ?? (await existing(input.defaultConfigPath, input.cwd));
-  const config = configPath ? await loadConfig(configPath, input.env, input.cwd) : undefined;
+  // Loaded only with a config file: YAML and the schema library are half of the CLI's start-up.
+  const config = configPath
+    ? await (await import('./config.js')).loadConfig(configPath, input.env, input.cwd)
+    : undefined;
 
   const credentials =
     input.auth ?? (input.credentials ? readCredentials(input.credentials, input.env) : undefined);

@@ -5,8 +5,9 @@ import { verdictOf } from '../plan/verdict.js';
 import type { ProbeResult, SessionResult } from '../probe/index.js';
 import type { Finding, Recommendation, Report, ResultRow, VantageOutcome } from '../report/model.js';
 import { hostPort } from '../report/row-view.js';
-import { invokeFunctionUrl, invokeLambda, type VantageSpec } from './clients.js';
+import { invokeFunctionUrl, invokeLambda } from './clients.js';
 import type { ProbeRequest } from './request.js';
+import type { VantageSpec } from './vantage-spec.js';
 
 /** Target ports per remote invocation: a large plan is split across parallel invocations. */
 export const CHUNK = 20;

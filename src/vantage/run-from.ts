@@ -1,8 +1,7 @@
 import { type RunOptions, runPlan } from '../plan/run.js';
 import type { Plan } from '../plan/types.js';
 import type { Report } from '../report/model.js';
-import { parseVantage, type VantageSpec } from './clients.js';
-import { runMatrix } from './matrix.js';
+import { parseVantage, type VantageSpec } from './vantage-spec.js';
 
 /** Vantage texts (flag or input values) checked once, `runner` when none is given. */
 export function parseVantages(texts: readonly string[], source: (index: number) => string): VantageSpec[] {
@@ -11,11 +10,14 @@ export function parseVantages(texts: readonly string[], source: (index: number) 
 }
 
 /** One vantage, the runner: the plain report. Several, or a remote one: the matrix. */
-export function runFrom(
+export async function runFrom(
   plan: Plan,
   vantages: readonly VantageSpec[],
   options: RunOptions = {},
 ): Promise<Report> {
   const onlyRunner = vantages.length === 1 && vantages[0]?.kind === 'runner';
-  return onlyRunner ? runPlan(plan, options) : runMatrix(plan, vantages, options);
+  if (onlyRunner) return runPlan(plan, options);
+  // Loaded only for remote vantages: the matrix brings the AWS SDK along.
+  const { runMatrix } = await import('./matrix.js');
+  return runMatrix(plan, vantages, options);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProbeOptions, probe } from '../../src/probe/index.js';
-import { type TestPki, testPki } from '../helpers/certs.js';
+import { createCa, createLeaf, type TestPki, testPki } from '../helpers/certs.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
 const CANARY = 'canary-Pa55w0rd-7d1f';
@@ -181,6 +181,25 @@ describe('against smtp-server', () => {
       trusted: false,
       trustError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     });
+  });
+
+  it('an extra CA is trusted by the probes given it only: the shared roots are left unchanged', async () => {
+    // The extra CA goes into a per-context copy of Node's roots; adding it to the shared store would
+    // make every later probe in the process trust it.
+    const otherCa = await createCa('another test CA');
+    const s = await server({
+      tls: await createLeaf(otherCa, { commonName: 'localhost', ipAddresses: ['127.0.0.1'] }),
+    });
+    const target = { host: '127.0.0.1', port: s.port };
+    const trustOf = async (options: ProbeOptions) =>
+      (await probe(target, { ...fast, ...options })).sessions[0]?.tls;
+    expect(await trustOf({ tls: { ca: otherCa.cert } })).toMatchObject({ trusted: true });
+    expect(await trustOf({})).toMatchObject({
+      trusted: false,
+      trustError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    expect(await trustOf({ tls: { ca: pki.ca.cert } })).toMatchObject({ trusted: false });
+    expect(await trustOf({ tls: { ca: [pki.ca.cert, otherCa.cert] } })).toMatchObject({ trusted: true });
   });
 
   it('a minimum TLS version the server cannot meet fails the handshake', async () => {

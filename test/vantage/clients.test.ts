@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, type Plan } from '../../src/plan/types.js';
-import { invokeFunctionUrl, invokeLambda, parseVantage, VantageError } from '../../src/vantage/clients.js';
+import { invokeFunctionUrl, invokeLambda, VantageError } from '../../src/vantage/clients.js';
 import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
 import { CHUNK, runMatrix } from '../../src/vantage/matrix.js';
+import { parseVantage } from '../../src/vantage/vantage-spec.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { usageError } from '../helpers/usage-error.js';
