@@ -1,7 +1,7 @@
 import type { Mode, SessionResult } from '../probe/index.js';
 import type { Finding, Recommendation } from '../report/model.js';
 import { effectiveExpectations } from './expectations.js';
-import type { Job } from './findings.js';
+import { failingPorts, type Job, portKey } from './findings.js';
 
 const SUBMISSION_PORTS = new Set([587, 588, 2525]);
 
@@ -15,12 +15,13 @@ export function recommend(jobs: readonly Job[], findings: readonly Finding[]): R
   const byTarget = new Map<string, Job[]>();
   for (const job of jobs) {
     if (!effectiveExpectations(job.port.expect, job.port.port, false).reachable) continue;
-    byTarget.set(job.target.name, [...(byTarget.get(job.target.name) ?? []), job]);
+    const list = byTarget.get(job.target.name);
+    if (list) list.push(job);
+    else byTarget.set(job.target.name, [job]);
   }
+  const failed = failingPorts(findings);
   return [...byTarget].map(([target, targetJobs]) => {
-    const fails = (job: Job) =>
-      job.result.status !== 'ok' ||
-      findings.some((f) => f.target === target && f.port === job.port.port && f.severity === 'error');
+    const fails = (job: Job) => job.result.status !== 'ok' || failed.has(portKey(target, job.port.port));
     const working = targetJobs
       .filter((job) => !fails(job))
       .sort((a, b) => rank(a) - rank(b) || latency(a) - latency(b));
