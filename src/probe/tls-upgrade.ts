@@ -186,7 +186,7 @@ function tlsFacts(socket: TLSSocket, start: TlsStart, servername: string | undef
 /**
  * Before the first command over TLS 1.3: let the server's first session ticket arrive, so that the
  * command's segment acknowledges it. Sent earlier, the reply can wait behind the server's unacknowledged
- * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Measured here").
+ * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Performance").
  * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
  * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
  * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.

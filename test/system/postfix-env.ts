@@ -28,7 +28,7 @@ export interface PostfixEnv {
 export type PostfixPrerequisites = { ok: true; env: PostfixEnv } | { ok: false; reason: string };
 
 /** Resolves true when something accepts a TCP connection there within `ms`. */
-function accepts(host: string, port: number, ms = 1_000): Promise<boolean> {
+export function accepts(host: string, port: number, ms = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
