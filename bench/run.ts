@@ -99,6 +99,12 @@ function updateReadme(markdown: string): void {
   if (begin === -1 || end < begin)
     throw new Error(`README.md has no '${README_BEGIN}' … '${README_END}' section`);
   writeFileSync(path, `${text.slice(0, begin + README_BEGIN.length)}\n\n${markdown}\n${text.slice(end)}`);
+  // The project's formatter owns README.md's tables (npm run lint checks them): let it lay them out.
+  const format = spawnSync('npx', ['--no-install', 'biome', 'format', '--write', 'README.md'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 2],
+  });
+  if (format.status !== 0) throw new Error(`biome format README.md exited ${format.status}`);
 }
 
 async function main(): Promise<number> {
