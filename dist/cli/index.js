@@ -1939,7 +1939,6 @@ function judgeSmtp(session, port, expect) {
     }
     return drafts;
 }
-/** In a `require: any` group, failures are warnings as long as another port of the group passes. */
 /** One key per (target, port): what findings and jobs are matched on. */
 const portKey = (target, port) => `${target}\u0000${port}`;
 /**
@@ -1949,6 +1948,7 @@ const portKey = (target, port) => `${target}\u0000${port}`;
 function failingPorts(findings) {
     return new Set(findings.filter((f) => f.severity === 'error').map((f) => portKey(f.target, f.port)));
 }
+/** In a `require: any` group, failures are warnings as long as another port of the group passes. */
 function softenAlternatives(jobs, findings) {
     const passing = new Set();
     const failed = failingPorts(findings);
@@ -3239,8 +3239,8 @@ const MAX_CONTEXTS = 32;
  *
  * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
  * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
- * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here
- * (bench, "implicit TLS" and "latency"), which a CLI run with --ca paid on every start.
+ * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
+ * which a CLI run with --ca paid on every start.
  */
 function secureContextFor(tls) {
     const digest = (0,external_node_crypto_.createHash)('sha256');

@@ -191,7 +191,6 @@ function judgeSmtp(session: SessionResult, port: PortPlan, expect: EffectiveExpe
   return drafts;
 }
 
-/** In a `require: any` group, failures are warnings as long as another port of the group passes. */
 /** One key per (target, port): what findings and jobs are matched on. */
 export const portKey = (target: string, port: number): string => `${target}\u0000${port}`;
 
@@ -203,6 +202,7 @@ export function failingPorts(findings: readonly Finding[]): Set<string> {
   return new Set(findings.filter((f) => f.severity === 'error').map((f) => portKey(f.target, f.port)));
 }
 
+/** In a `require: any` group, failures are warnings as long as another port of the group passes. */
 function softenAlternatives(jobs: readonly Job[], findings: Finding[]): Finding[] {
   const passing = new Set<string>();
   const failed = failingPorts(findings);

@@ -42,8 +42,8 @@ interface NativeContext {
  *
  * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
  * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
- * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here
- * (bench, "implicit TLS" and "latency"), which a CLI run with --ca paid on every start.
+ * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
+ * which a CLI run with --ca paid on every start.
  */
 function secureContextFor(tls: ResolvedOptions['tls']): SecureContext {
   const digest = createHash('sha256');
