@@ -129,8 +129,8 @@ function latenessNote(extra: LinkFacts): string {
         'one may date from Postfix’s start)';
   return (
     `The delay program (tun-delay.py, Python in the root namespace) forwarded ${extra.packets} packets ` +
-    `while measuring; ${worst}. The machine (2 cores) was shared with other work: the fractions above ` +
-    'whole round trips in each stage are server, client and delay-program time on it.'
+    `while measuring; ${worst}. The fractions above whole round trips in each stage are server, client ` +
+    'and delay-program time on this 2-core machine.'
   );
 }
 
