@@ -221,8 +221,9 @@ export const latency: Suite = {
       `Load average (1 min) ${loadBefore} when the suite started and ${loadAfter} when it ended, on ` +
       `${cpus().length} cores: ` +
       (busy
-        ? 'other work was competing with these runs, so times read high and vary from run to run; the ' +
-          'ratios of interleaved contenders hold better than the times.'
+        ? "above half the cores (the benchmark's own servers count, and so does what ran in the minute " +
+          'before), so times may read high and vary from run to run; the ratios of interleaved ' +
+          'contenders hold better than the times.'
         : 'the machine was otherwise quiet.');
     return {
       id: ID,
