@@ -9,7 +9,7 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** Rounds for display: 3 significant digits below 100, whole numbers above. */
+/** Rounds for display to `digits` decimals (default 1). */
 export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
