@@ -1,83 +1,174 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Report } from '../src/report/model.js';
-import { policyFromEnv } from '../src/vantage/destination-policy.js';
-import { runRemote } from '../src/vantage/remote-run.js';
-import { BadRequest, parseRequest } from '../src/vantage/request.js';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import {
+  type Answer,
+  BadRequest,
+  CONTRACT_VERSION,
+  ContractMismatch,
+  type ErrorAnswer,
+  MAX_REQUEST_BYTES,
+  parseRequest,
+} from '../src/contract/index.js';
+import { policyFromEnv } from '../src/remote/destination-policy.js';
+import { serve } from '../src/remote/serve.js';
 
 /** Created once per container (Powertools' advice): structured JSON, one summary line per invocation. */
 const logger = new Logger({ serviceName: 'smtp-port-probe' });
 
-/** Time kept back from Lambda's own deadline to finish the report and return it. */
+/** Time kept back from Lambda's own deadline to encode the answer and return it. */
 export const SAFETY_MARGIN_MS = 1_500;
 
-/** A typed error for direct invokes (HTTP callers get a 400 with the same body). */
-export interface ErrorResult {
-  error: { type: 'BadRequest' | 'InternalError'; field?: string; message: string };
-}
+/** A request the function will not run, answered 4xx over HTTP and as an error answer to a direct invoke. */
+class Refused extends Error {
+  readonly status: number;
+  readonly answer: ErrorAnswer;
 
-function isHttpEvent(event: unknown): event is APIGatewayProxyEventV2 {
-  return typeof event === 'object' && event !== null && 'requestContext' in event && 'rawPath' in event;
-}
-
-function decodeBody(event: APIGatewayProxyEventV2): unknown {
-  if (event.requestContext.http.method !== 'POST') {
-    throw new BadRequest('method', `${event.requestContext.http.method} is not allowed; POST a JSON body`);
+  constructor(status: number, type: ErrorAnswer['error']['type'], message: string, field?: string) {
+    super(message);
+    this.status = status;
+    this.answer = { contract: CONTRACT_VERSION, error: { type, ...(field ? { field } : {}), message } };
   }
-  const text = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-    : (event.body ?? '');
+}
+
+type HttpEvent =
+  | { version: 2; method: string; body: string | undefined; base64: boolean }
+  | { version: 1; method: string; body: string | null; base64: boolean };
+
+/**
+ * A Function URL or HTTP API event (payload 2.0: `requestContext.http`), or a REST API one (payload
+ * 1.0: `httpMethod`); anything else is a direct invoke whose event is the request itself.
+ */
+function httpEvent(event: unknown): HttpEvent | undefined {
+  if (typeof event !== 'object' || event === null || !('requestContext' in event)) return undefined;
+  const v2 = event as Partial<APIGatewayProxyEventV2>;
+  if (typeof v2.requestContext?.http?.method === 'string') {
+    return {
+      version: 2,
+      method: v2.requestContext.http.method,
+      body: v2.body,
+      base64: v2.isBase64Encoded === true,
+    };
+  }
+  const v1 = event as Partial<APIGatewayProxyEvent>;
+  if (typeof v1.httpMethod === 'string') {
+    return { version: 1, method: v1.httpMethod, body: v1.body ?? null, base64: v1.isBase64Encoded === true };
+  }
+  throw new Refused(
+    400,
+    'BadRequest',
+    'an HTTP event without a method: send payload 2.0 (Function URL, HTTP API) or 1.0 (REST API)',
+    'requestContext',
+  );
+}
+
+function decodeBody(http: HttpEvent): unknown {
+  if (http.method !== 'POST') {
+    throw new Refused(
+      400,
+      'BadRequest',
+      `${http.method.slice(0, 16)} is not allowed; POST a JSON body`,
+      'method',
+    );
+  }
+  const raw = http.body ?? '';
+  // Measured before decoding and parsing: a large body costs nothing but this comparison.
+  if (raw.length > (http.base64 ? Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + 4 : MAX_REQUEST_BYTES)) {
+    throw new Refused(413, 'PayloadTooLarge', `the body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
+  }
+  const text = http.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   try {
     return JSON.parse(text);
   } catch {
-    throw new BadRequest('body', 'is not valid JSON');
+    throw new Refused(400, 'BadRequest', 'is not valid JSON', 'body');
+  }
+}
+
+function checkDirectSize(event: unknown): void {
+  // A direct invoke's payload is at most 6 MB (Lambda's own limit); re-encoding it is cheap next to that.
+  if (JSON.stringify(event ?? null).length > MAX_REQUEST_BYTES) {
+    throw new Refused(
+      413,
+      'PayloadTooLarge',
+      `the request is larger than ${MAX_REQUEST_BYTES} bytes`,
+      'body',
+    );
   }
 }
 
 /**
- * The Lambda entry: a direct invoke (`{ targets, options }`) or a Function URL / HTTP API (payload 2.0)
- * request with that JSON body. Answers with the report, always before Lambda's deadline: probes still
- * running when the budget ends are `aborted`.
+ * The Lambda entry: a direct invoke (the contract request as the event) or an HTTP request carrying it
+ * as JSON. Answers with the raw results, always before Lambda's deadline: probes still running when the
+ * budget ends are `aborted`. A request it will not run is a 4xx (or an error answer); a failure of the
+ * function itself is thrown on a direct invoke, so Lambda's Errors metric counts it, and a 500 with the
+ * request id over HTTP.
  */
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<Report | ErrorResult | APIGatewayProxyStructuredResultV2> {
+): Promise<Answer | ErrorAnswer | APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
-  const http = isHttpEvent(event);
   const started = performance.now();
+  // An event that came over HTTP is answered over HTTP, even when it is too broken to read.
+  const overHttp = typeof event === 'object' && event !== null && 'requestContext' in event;
+  let http: HttpEvent | undefined;
   try {
-    const request = parseRequest(http ? decodeBody(event) : event);
-    const report = await runRemote(request, {
+    http = httpEvent(event);
+    if (!http) checkDirectSize(event);
+    const request = parseRequest(http ? decodeBody(http) : event);
+    const answer = await serve(request, {
       policy: policyFromEnv(process.env),
       budgetMs: context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
       vantage: {
-        kind: 'aws-lambda',
+        provider: 'aws-lambda',
         region: process.env.AWS_REGION ?? 'unknown',
         functionName: context.functionName,
+        functionVersion: context.functionVersion,
+        runtime: `node ${process.version}`,
         architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
         requestId: context.awsRequestId,
       },
     });
-    // Counts and timings only: targets may carry credentials, so the request is never logged.
+    // Counts and timings only: jobs may carry credentials, so the request is never logged.
+    const statuses: Record<string, number> = {};
+    for (const { result } of answer.results) statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     logger.info('probe summary', {
-      results: report.results.length,
-      failures: report.results.filter((r) => r.status !== 'ok').length,
-      forbidden: report.results.filter((r) => r.status === 'forbidden').length,
-      verdict: report.verdict.pass ? 'pass' : 'fail',
+      jobs: request.jobs.length,
+      statuses,
+      refused: answer.refused.length,
       durationMs: Math.round(performance.now() - started),
     });
-    return http ? respond(200, report) : report;
+    return http ? respond(200, answer) : answer;
   } catch (error) {
-    const result: ErrorResult =
-      error instanceof BadRequest
-        ? { error: { type: 'BadRequest', field: error.field, message: error.message } }
-        : {
-            error: { type: 'InternalError', message: 'the probe failed unexpectedly; see the function log' },
-          };
-    if (error instanceof BadRequest) logger.warn('bad request', { field: error.field });
-    else logger.error('internal error', error as Error);
-    return http ? respond(error instanceof BadRequest ? 400 : 500, result) : result;
+    const refused =
+      error instanceof Refused
+        ? error
+        : error instanceof BadRequest
+          ? new Refused(400, 'BadRequest', error.message.slice(error.field.length + 2), error.field)
+          : error instanceof ContractMismatch
+            ? new Refused(400, 'ContractMismatch', error.message, 'contract')
+            : undefined;
+    if (refused) {
+      logger.warn('request refused', { type: refused.answer.error.type, field: refused.answer.error.field });
+      return overHttp ? respond(refused.status, refused.answer) : refused.answer;
+    }
+    logger.error('internal error', error as Error);
+    if (!overHttp)
+      throw new Error(
+        `the probe failed unexpectedly (request ${context.awsRequestId}); see the function log`,
+      );
+    return respond(500, {
+      contract: CONTRACT_VERSION,
+      error: {
+        type: 'InternalError',
+        message: 'the probe failed unexpectedly; see the function log',
+        requestId: context.awsRequestId,
+      },
+    } satisfies ErrorAnswer);
   }
 }
 

@@ -145,7 +145,7 @@ export function report(
       `The open+refused-only run took ${round(big.openOnlyMs / main.openOnlyMs, 1)} × as long for ${growth} × ` +
         `the targets (${round(main.openOnlyMs, 0)} → ${round(big.openOnlyMs, 0)} ms). Before commit 48037b9 it ` +
         'was ~15 ×: a CPU profile of one 10,000-target run put about 60 of its 70 busy seconds in ' +
-        'softenAlternatives (src/plan/findings.ts) and recommend (src/plan/recommend.ts), which looked every ' +
+        'softenAlternatives and recommend (then in src/plan, now src/judge), which looked every ' +
         'job up in all findings; they now build the set of failing ports once.',
     );
   }

@@ -20,8 +20,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
-// EXTERNAL MODULE: ./src/probe/index.ts + 17 modules
-var probe = __webpack_require__(9542);
+// EXTERNAL MODULE: ./src/probe/index.ts + 19 modules
+var probe = __webpack_require__(9506);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
@@ -87,8 +87,7 @@ function via(schema, read) {
         catch (error) {
             if (!(error instanceof types/* UsageError */.eb))
                 throw error;
-            const message = error.source ? error.message.slice(error.source.length + 2) : error.message;
-            ctx.addIssue({ code: 'custom', message, input: value });
+            ctx.addIssue({ code: 'custom', message: error.text, input: value });
             return core/* NEVER */.tm;
         }
     });
@@ -266,6 +265,8 @@ function configSchema({ dir, env }) {
             ca_file: schemas/* union */.KCZ([caFile, schemas/* array */.YOg(caFile).min(1)], { error: expected('a file name or a list of file names') })
                 .optional(),
             min_version: tlsVersion.optional(),
+            allow_unverified_auth: schemas/* boolean */.zMY({ error: expected('true or false') }).optional(),
+            allow_plaintext_auth: schemas/* boolean */.zMY({ error: expected('true or false') }).optional(),
         }).optional(),
         expect: expectSchema.optional(),
     });
@@ -384,8 +385,9 @@ function optionsOf(defaults) {
         tls: tls &&
             compact({
                 ca: caFiles?.map((file) => file.pem),
-                caFiles: caFiles?.map((file) => file.path),
                 minVersion: tls.min_version,
+                allowUnverifiedAuth: tls.allow_unverified_auth,
+                allowPlaintextAuth: tls.allow_plaintext_auth,
             }),
     });
 }
@@ -401,6 +403,7 @@ function targetPlanOf(entry, defaultExpect, at, path) {
     const ports = entries.map((p, index) => ({
         port: p.port,
         mode: p.mode ?? entry.mode ?? (0,probe/* defaultMode */.Hf)(p.port),
+        modeExplicit: (p.mode ?? entry.mode) !== undefined,
         expect: mergeExpectations(defaultExpect, entry.expect, p.expect),
         location: entry.ports ? at([...path, 'ports', index]) : location,
     }));
@@ -480,6 +483,7 @@ dir = (0,external_node_path_.dirname)(file)) {
     return {
         targets: (config.targets ?? []).map((entry, index) => targetPlanOf(entry, defaultExpect, at, ['targets', index])),
         options: optionsOf(config.defaults),
+        ...(defaultExpect ? { defaultExpect } : {}),
         ...(config.fail_on ? { failOn: config.fail_on } : {}),
         file,
     };

@@ -140,175 +140,6 @@ __webpack_unused_export__ = InvokeStoreBase;
 
 /***/ }),
 
-/***/ 744:
-/***/ ((module) => {
-
-/**
- * Helpers.
- */
-
-var s = 1000;
-var m = s * 60;
-var h = m * 60;
-var d = h * 24;
-var w = d * 7;
-var y = d * 365.25;
-
-/**
- * Parse or format the given `val`.
- *
- * Options:
- *
- *  - `long` verbose formatting [false]
- *
- * @param {String|Number} val
- * @param {Object} [options]
- * @throws {Error} throw an error if val is not a non-empty string or a number
- * @return {String|Number}
- * @api public
- */
-
-module.exports = function (val, options) {
-  options = options || {};
-  var type = typeof val;
-  if (type === 'string' && val.length > 0) {
-    return parse(val);
-  } else if (type === 'number' && isFinite(val)) {
-    return options.long ? fmtLong(val) : fmtShort(val);
-  }
-  throw new Error(
-    'val is not a non-empty string or a valid number. val=' +
-      JSON.stringify(val)
-  );
-};
-
-/**
- * Parse the given `str` and return milliseconds.
- *
- * @param {String} str
- * @return {Number}
- * @api private
- */
-
-function parse(str) {
-  str = String(str);
-  if (str.length > 100) {
-    return;
-  }
-  var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-    str
-  );
-  if (!match) {
-    return;
-  }
-  var n = parseFloat(match[1]);
-  var type = (match[2] || 'ms').toLowerCase();
-  switch (type) {
-    case 'years':
-    case 'year':
-    case 'yrs':
-    case 'yr':
-    case 'y':
-      return n * y;
-    case 'weeks':
-    case 'week':
-    case 'w':
-      return n * w;
-    case 'days':
-    case 'day':
-    case 'd':
-      return n * d;
-    case 'hours':
-    case 'hour':
-    case 'hrs':
-    case 'hr':
-    case 'h':
-      return n * h;
-    case 'minutes':
-    case 'minute':
-    case 'mins':
-    case 'min':
-    case 'm':
-      return n * m;
-    case 'seconds':
-    case 'second':
-    case 'secs':
-    case 'sec':
-    case 's':
-      return n * s;
-    case 'milliseconds':
-    case 'millisecond':
-    case 'msecs':
-    case 'msec':
-    case 'ms':
-      return n;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Short format for `ms`.
- *
- * @param {Number} ms
- * @return {String}
- * @api private
- */
-
-function fmtShort(ms) {
-  var msAbs = Math.abs(ms);
-  if (msAbs >= d) {
-    return Math.round(ms / d) + 'd';
-  }
-  if (msAbs >= h) {
-    return Math.round(ms / h) + 'h';
-  }
-  if (msAbs >= m) {
-    return Math.round(ms / m) + 'm';
-  }
-  if (msAbs >= s) {
-    return Math.round(ms / s) + 's';
-  }
-  return ms + 'ms';
-}
-
-/**
- * Long format for `ms`.
- *
- * @param {Number} ms
- * @return {String}
- * @api private
- */
-
-function fmtLong(ms) {
-  var msAbs = Math.abs(ms);
-  if (msAbs >= d) {
-    return plural(ms, msAbs, d, 'day');
-  }
-  if (msAbs >= h) {
-    return plural(ms, msAbs, h, 'hour');
-  }
-  if (msAbs >= m) {
-    return plural(ms, msAbs, m, 'minute');
-  }
-  if (msAbs >= s) {
-    return plural(ms, msAbs, s, 'second');
-  }
-  return ms + ' ms';
-}
-
-/**
- * Pluralization helper.
- */
-
-function plural(ms, msAbs, n, name) {
-  var isPlural = msAbs >= n * 1.5;
-  return Math.round(ms / n) + ' ' + name + (isPlural ? 's' : '');
-}
-
-
-/***/ }),
-
 /***/ 698:
 /***/ ((module) => {
 
@@ -4743,2665 +4574,6 @@ class Logger extends Utility {
 
 
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-// EXTERNAL MODULE: ./node_modules/ipaddr.js/lib/ipaddr.js
-var ipaddr = __nccwpck_require__(280);
-var ipaddr_default = /*#__PURE__*/__nccwpck_require__.n(ipaddr);
-;// CONCATENATED MODULE: external "node:dns/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
-;// CONCATENATED MODULE: ./src/probe/failure.ts
-/**
- * How a stage ends a session early. Internal to the core: `probe()` turns it into a result and never
- * lets it escape, because a network outcome is data, not an exception.
- */
-class ProbeFailure extends Error {
-    status;
-    errorCode;
-    reply;
-    /** What the peer seems to speak instead of SMTP, when it sent something else. */
-    peerProtocol;
-    constructor(status, message, extra = {}) {
-        super(message);
-        this.name = 'ProbeFailure';
-        this.status = status;
-        this.errorCode = extra.errorCode;
-        this.reply = extra.reply;
-        this.peerProtocol = extra.peerProtocol;
-    }
-}
-const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
-// EPERM: a local firewall (an OUTPUT rule) or sandbox refused the connect. EACCES: the same locally,
-// or, measured here over IPv6, an ICMPv6 administratively-prohibited reject from the path.
-const BLOCKED = {
-    EPERM: 'blocked by a local firewall or policy',
-    EACCES: 'administratively prohibited (an ICMP reject, or a local policy)',
-};
-const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-/** Maps a Node socket error to a failure; `during` is what was going on, for the message. */
-function socketFailure(error, during) {
-    if (error instanceof ProbeFailure)
-        return error;
-    const err = error;
-    const code = typeof err?.code === 'string' ? err.code : undefined;
-    const message = err instanceof Error ? err.message : String(error);
-    if (code === 'ECONNREFUSED')
-        return new ProbeFailure('refused', `connection refused ${during}`, { errorCode: code });
-    if (code === 'ETIMEDOUT')
-        return new ProbeFailure('timeout', `timed out ${during}`, { errorCode: code });
-    if (code && UNREACHABLE.has(code)) {
-        return new ProbeFailure('unreachable', `no route ${during} (${code})`, { errorCode: code });
-    }
-    const blocked = code ? BLOCKED[code] : undefined;
-    if (code && blocked)
-        return new ProbeFailure('unreachable', `${blocked} ${during} (${code})`, { errorCode: code });
-    if (code && RESET.has(code)) {
-        return new ProbeFailure('reset', `connection reset by the server ${during}`, { errorCode: code });
-    }
-    return new ProbeFailure('protocol_error', `${message} ${during}`, code ? { errorCode: code } : {});
-}
-/** The failure for a cancelled probe, from the AbortSignal's reason. */
-function abortFailure(signal) {
-    const reason = signal.reason;
-    const text = reason instanceof Error && reason.name !== 'AbortError'
-        ? reason.message
-        : 'the probe was cancelled by its caller';
-    return new ProbeFailure('aborted', text, { errorCode: 'ABORT_ERR' });
-}
-
-;// CONCATENATED MODULE: ./src/probe/deadline.ts
-
-/**
- * Runs `start` until it settles, the absolute `deadline` (a `performance.now()` value) passes, or the
- * signal aborts, whichever is first. `start` returns its own clean-up, which runs on every path, and
- * the timer and the abort listener are always removed: nothing outlives the stage.
- */
-function untilDeadline(deadline, onTimeout, signal, start) {
-    return new Promise((resolve, reject) => {
-        let done = false;
-        let cleanup;
-        const finish = (fn) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            cleanup?.();
-            fn();
-        };
-        const onAbort = () => finish(() => reject(abortFailure(signal)));
-        const timer = setTimeout(() => finish(() => reject(onTimeout())), Math.max(0, deadline - performance.now()));
-        if (signal?.aborted)
-            return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        try {
-            cleanup = start({
-                resolve: (value) => finish(() => resolve(value)),
-                reject: (error) => finish(() => reject(error)),
-            });
-        }
-        catch (error) {
-            finish(() => reject(error));
-        }
-        if (done)
-            cleanup?.();
-    });
-}
-/** Sleeps for `ms`, or rejects with an `aborted` failure as soon as the signal aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(abortFailure(signal));
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(abortFailure(signal));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/probe/dns.ts
-
-
-
-
-/** getaddrinfo, one family at a time: the same answers (and /etc/hosts) an application gets. */
-const defaultLookup = async (host, family) => (await (0,promises_namespaceObject.lookup)(host, { family, all: true })).map((entry) => entry.address);
-/**
- * A and AAAA in parallel (both are reported: a broken IPv6 address is a real deploy problem). An IP
- * literal needs no lookup. Throws a `dns_error` (or `aborted`) failure when nothing resolves.
- */
-async function resolveAddresses(host, options, deadline) {
-    const started = performance.now();
-    const literal = (0,external_node_net_namespaceObject.isIP)(host);
-    if (literal !== 0)
-        return { addresses: [{ address: host, family: literal }], durationMs: 0 };
-    const lookup = options.lookup ?? defaultLookup;
-    const [v4, v6] = await untilDeadline(deadline, () => new ProbeFailure('dns_error', `looking up ${host} took too long`, { errorCode: 'ETIMEOUT' }), options.signal, ({ resolve }) => {
-        void Promise.allSettled([lookup(host, 4), lookup(host, 6)]).then(resolve);
-        return () => { };
-    });
-    const addresses = [];
-    const seen = new Set();
-    for (const [family, outcome] of [
-        [4, v4],
-        [6, v6],
-    ]) {
-        if (outcome?.status !== 'fulfilled')
-            continue;
-        for (const address of outcome.value) {
-            // An IPv4-mapped answer (::ffff:a.b.c.d) is the IPv4 host again, not an IPv6 path to probe.
-            if (seen.has(address) || (0,external_node_net_namespaceObject.isIP)(address) !== family || /^::ffff:/i.test(address))
-                continue;
-            seen.add(address);
-            addresses.push({ address, family });
-        }
-    }
-    const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    if (addresses.length === 0) {
-        const reasons = [v4, v6].map((o) => (o?.status === 'rejected' ? errorCode(o.reason) : 'ENODATA'));
-        const code = reasons.find((r) => r !== 'ENODATA' && r !== 'ENOTFOUND') ?? reasons[0] ?? 'ENODATA';
-        throw new ProbeFailure('dns_error', `${host} did not resolve to any address (${code})`, {
-            errorCode: code,
-        });
-    }
-    return { addresses, durationMs };
-}
-function errorCode(reason) {
-    const code = reason?.code;
-    return typeof code === 'string' ? code : 'EDNS';
-}
-
-;// CONCATENATED MODULE: ./src/vantage/destination-policy.ts
-
-
-
-const DEFAULT_ALLOWED_PORTS = [25, 80, 465, 587, 588, 2525];
-/** Why an address may not be probed (its ipaddr.js range), or undefined when it is global unicast. */
-function forbiddenRange(address) {
-    if (!ipaddr_default().isValid(address) || (0,external_node_net_namespaceObject.isIP)(address) === 0)
-        return 'not an IP address';
-    const parsed = ipaddr_default().parse(address);
-    const range = parsed.range();
-    // Everything but plain global unicast: loopback, private, link-local (169.254.169.254, the metadata
-    // endpoint), unique-local, multicast, reserved and documentation ranges, carrier-grade NAT, and the
-    // IPv6 forms that embed IPv4 (IPv4-mapped, NAT64 64:ff9b::/96, 6to4, Teredo), which could reach an
-    // IPv4 host the IPv4 check would refuse.
-    return range === 'unicast' ? undefined : range;
-}
-class ForbiddenDestination extends Error {
-    host;
-    address;
-    constructor(host, message, address) {
-        super(message);
-        this.name = 'ForbiddenDestination';
-        this.host = host;
-        this.address = address;
-    }
-}
-/**
- * Resolves a host once and checks every address. Throws ForbiddenDestination when any address is not
- * global (one bad answer taints the name: a rebinding attacker controls which answer comes first).
- */
-async function vetDestination(host, policy, lookup = defaultLookup) {
-    const literal = (0,external_node_net_namespaceObject.isIP)(host);
-    const [v4, v6] = literal === 4
-        ? [[host], []]
-        : literal === 6
-            ? [[], [host]]
-            : await Promise.all([lookup(host, 4).catch(() => []), lookup(host, 6).catch(() => [])]);
-    const addresses = { 4: [...new Set(v4)], 6: [...new Set(v6)] };
-    const all = [...addresses[4], ...addresses[6]];
-    if (all.length > policy.maxAddresses) {
-        throw new ForbiddenDestination(host, `${host} resolves to ${all.length} addresses, more than the ${policy.maxAddresses} allowed`);
-    }
-    if (!policy.allowNonGlobal) {
-        for (const address of all) {
-            const range = forbiddenRange(address);
-            if (range)
-                throw new ForbiddenDestination(host, `${host} resolves to ${address} (${range}), which this vantage may not probe`, address);
-        }
-    }
-    return { host, addresses };
-}
-/** The probe's `lookup` for a vetted destination: the checked addresses and nothing else. */
-function pinnedLookup(vetted) {
-    return async (host, family) => {
-        if (host !== vetted.host)
-            throw new ForbiddenDestination(host, `${host} was not vetted`);
-        return vetted.addresses[family];
-    };
-}
-/** The port check, before anything is resolved. */
-function checkPort(port, policy) {
-    if (!policy.allowedPorts.has(port)) {
-        throw new ForbiddenDestination('', `port ${port} is not allowed here (allowed: ${[...policy.allowedPorts].join(', ')})`);
-    }
-}
-/** The environment variable that widens the policy for local tests. */
-const TEST_SWITCH = 'SMTP_PROBE_TEST_ALLOW_NON_GLOBAL';
-/**
- * The policy from the function's environment: `SMTP_PROBE_ALLOWED_PORTS` (comma-separated),
- * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda runs
- * (AWS_LAMBDA_FUNCTION_NAME is set), so a deployed function can never be widened.
- */
-function policyFromEnv(env) {
-    const number = (name, fallback, max) => {
-        const value = env[name];
-        if (value === undefined || value === '')
-            return fallback;
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > max)
-            throw new Error(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
-        return n;
-    };
-    const portsText = env.SMTP_PROBE_ALLOWED_PORTS;
-    const ports = portsText
-        ? portsText.split(',').map((p) => {
-            const n = Number(p.trim());
-            if (!Number.isInteger(n) || n < 1 || n > 65_535)
-                throw new Error(`SMTP_PROBE_ALLOWED_PORTS has a bad port ${JSON.stringify(p)}`);
-            return n;
-        })
-        : DEFAULT_ALLOWED_PORTS;
-    const allowNonGlobal = env[TEST_SWITCH] === '1';
-    if (allowNonGlobal && env.AWS_LAMBDA_FUNCTION_NAME) {
-        throw new Error(`${TEST_SWITCH} is for local tests and is refused inside AWS Lambda`);
-    }
-    return {
-        allowedPorts: new Set(ports),
-        maxTargets: number('SMTP_PROBE_MAX_TARGETS', 50, 1_000),
-        maxAddresses: number('SMTP_PROBE_MAX_ADDRESSES', 8, 64),
-        allowNonGlobal,
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/ms/index.js
-var ms = __nccwpck_require__(744);
-var ms_default = /*#__PURE__*/__nccwpck_require__.n(ms);
-;// CONCATENATED MODULE: ./src/plan/types.ts
-const SEVERITIES = (/* unused pure expression or super */ null && (['error', 'warning', 'notice']));
-const FAIL_ON = ['error', 'warning', 'never'];
-const DEFAULT_PORTS = [25, 465, 587, 2525];
-const DEFAULT_OPTIONS = {
-    timeout: 30_000,
-    connectTimeout: 10_000,
-    greetingTimeout: 10_000,
-    commandTimeout: 10_000,
-    concurrency: 32,
-    retries: 0,
-    tls: {},
-};
-/** A mistake in what the user gave us: a flag, a target, a config file. Exit code 2, one line, no stack. */
-class UsageError extends Error {
-    /** `--timeout`, `targets[2]`, or `file:line:column`. */
-    source;
-    constructor(message, source) {
-        super(source ? `${source}: ${message}` : message);
-        this.name = 'UsageError';
-        this.source = source;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/plan/duration.ts
-
-
-/**
- * Node's timers hold a signed 32-bit delay: anything longer fires after 1 ms with only a warning, so a
- * "1y" timeout would silently become an instant one. Refuse it instead.
- */
-const MAX_DURATION_MS = 2 ** 31 - 1;
-const HINT = 'use a number of milliseconds or a value like 10s, 500ms, 2m';
-/** Names a value for an error message without dumping objects. */
-function show(value) {
-    if (typeof value === 'string')
-        return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    if (value === null || value === undefined)
-        return String(value);
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return String(value);
-}
-/** Reads a duration as milliseconds: a positive number (ms) or a string such as `10s`, `500ms`, `2m`, `1.5s`. */
-function parseDuration(value, source) {
-    let millis;
-    if (typeof value === 'number') {
-        millis = value;
-    }
-    else if (typeof value === 'string' && value.trim() !== '') {
-        // ms() takes bare numbers as milliseconds and returns undefined for anything it cannot read.
-        millis = ms_default()(value.trim());
-    }
-    if (millis === undefined || !Number.isFinite(millis)) {
-        throw new UsageError(`invalid duration ${show(value)}: ${HINT}`, source);
-    }
-    if (millis <= 0) {
-        throw new UsageError(`invalid duration ${show(value)}: it must be more than zero; ${HINT}`, source);
-    }
-    if (millis > MAX_DURATION_MS) {
-        throw new UsageError(`invalid duration ${show(value)}: the longest allowed is ${MAX_DURATION_MS} ms (about 24.8 days)`, source);
-    }
-    return millis;
-}
-
-;// CONCATENATED MODULE: ./src/probe/catalogue.ts
-/**
- * The stable vocabulary of the probe. Tests, docs, the JSON report and users' scripts depend on these
- * strings: add to them with care, never rename.
- */
-/** Exactly one of these describes how far a session got and why it stopped. */
-const STATUSES = [
-    'ok',
-    'dns_error',
-    'refused',
-    'timeout',
-    'unreachable',
-    'reset',
-    'no_greeting',
-    'not_smtp',
-    'rejected',
-    'temporary',
-    'starttls_unavailable',
-    'starttls_failed',
-    'tls_failed',
-    'auth_failed',
-    'auth_unavailable',
-    'protocol_error',
-    'aborted',
-];
-/** What each status means, for documentation and for people reading a report. */
-const STATUS_MEANINGS = {
-    ok: 'every stage that was asked for succeeded',
-    dns_error: 'the host name did not resolve to any address',
-    refused: 'the TCP connection was refused (RST or ICMP port-unreachable): nothing listens, or a firewall rejects',
-    timeout: 'no answer within the time allowed (a silent drop by a firewall, or a stalled server)',
-    unreachable: 'no route to the host or network, or an ICMP host/admin-prohibited reject',
-    reset: 'the server reset or closed the connection in the middle of the session',
-    no_greeting: 'TCP connected but the server sent no SMTP greeting',
-    not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
-    rejected: 'the server refused with a 5xx reply (greeting, EHLO/HELO, or the MAIL FROM/RCPT TO envelope check)',
-    temporary: 'the server answered with a 4xx reply: try again later',
-    starttls_unavailable: 'STARTTLS was required but the server does not advertise it',
-    starttls_failed: 'the server refused the STARTTLS command or closed the connection after it',
-    tls_failed: 'the TLS handshake failed (implicit TLS or after STARTTLS)',
-    auth_failed: 'the server refused the credentials',
-    auth_unavailable: 'credentials were given but the server offers no usable AUTH mechanism',
-    protocol_error: 'the server broke the SMTP protocol (malformed or oversized reply, unsolicited data)',
-    aborted: 'the probe was cancelled (AbortSignal or overall deadline) before it finished',
-};
-/** The stages of a session, in the order they run. */
-const STAGES = (/* unused pure expression or super */ null && ([
-    'dns',
-    'connect',
-    'greeting',
-    'ehlo',
-    'starttls',
-    'tls',
-    'ehlo_tls',
-    'auth',
-    'envelope',
-    'quit',
-]));
-/**
- * starttls: plaintext then STARTTLS (RFC 3207); tls: TLS from the first byte (RFC 8314 §3.3);
- * plain: no TLS attempted.
- */
-const MODES = ['starttls', 'tls', 'plain'];
-/** RFC 8314 §3.3 makes 465 implicit TLS; every other port starts in plaintext. */
-function defaultMode(port) {
-    return port === 465 ? 'tls' : 'starttls';
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/probe/options.ts
-
-
-
-const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-const DEFAULT_LIMITS = {
-    maxLineLength: 4096,
-    maxReplyLines: 100,
-    maxReplyBytes: 64 * 1024,
-    maxTranscriptBytes: 32 * 1024,
-};
-function positiveMs(name, value, fallback) {
-    if (value === undefined)
-        return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-        throw new RangeError(`options.${name} must be a positive number of milliseconds, got ${String(value)}`);
-    }
-    return value;
-}
-function wholeNumber(name, value, fallback, min) {
-    if (value === undefined)
-        return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-        throw new RangeError(`options.${name} must be a whole number >= ${min}, got ${String(value)}`);
-    }
-    return value;
-}
-/** RFC 5321 §4.1.1.1: the EHLO argument is a domain or an address literal; keep it to safe characters. */
-const HELO_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/;
-/** A name EHLO/HELO may carry: a domain or an address literal. */
-function isHeloName(value) {
-    return typeof value === 'string' && value.length <= 253 && HELO_PATTERN.test(value);
-}
-function defaultHelo() {
-    const name = (0,external_node_os_namespaceObject.hostname)();
-    return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
-}
-function options_resolveOptions(options = {}) {
-    const timeout = positiveMs('timeout', options.timeout, 30_000);
-    const helo = options.helo ?? defaultHelo();
-    if (!isHeloName(helo)) {
-        throw new RangeError(`options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`);
-    }
-    if (options.addresses !== undefined &&
-        options.addresses !== 'all' &&
-        options.addresses !== 'one-per-family') {
-        throw new RangeError(`options.addresses must be 'all' or 'one-per-family', got ${String(options.addresses)}`);
-    }
-    const auth = options.auth;
-    if (auth !== undefined) {
-        if (typeof auth.username !== 'string' || auth.username === '' || /[\r\n\0]/.test(auth.username)) {
-            throw new RangeError('options.auth.username must be a non-empty string without CR, LF or NUL');
-        }
-        // The password itself is never echoed in an error message.
-        if (typeof auth.password !== 'string' || /[\r\n\0]/.test(auth.password)) {
-            throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
-        }
-    }
-    const envelope = options.envelope;
-    if (envelope !== undefined) {
-        for (const key of ['from', 'to']) {
-            const value = envelope[key];
-            if ((key === 'from' || value !== undefined) && !isMailbox(value)) {
-                throw new RangeError(`options.envelope.${key} must be a mail address like app@example.com, got ${JSON.stringify(value)}`);
-            }
-        }
-    }
-    const minVersion = options.tls?.minVersion;
-    if (minVersion !== undefined && !TLS_VERSIONS.includes(minVersion)) {
-        throw new RangeError(`options.tls.minVersion must be one of ${TLS_VERSIONS.join(', ')}, got ${String(minVersion)}`);
-    }
-    const servername = options.tls?.servername;
-    if (servername !== undefined &&
-        (typeof servername !== 'string' || servername === '' || (0,external_node_net_namespaceObject.isIP)(servername) !== 0)) {
-        throw new RangeError(`options.tls.servername must be a host name, got ${JSON.stringify(servername)}`);
-    }
-    const ca = options.tls?.ca;
-    const limits = { ...DEFAULT_LIMITS };
-    for (const key of Object.keys(options.limits ?? {})) {
-        if (!(key in DEFAULT_LIMITS))
-            throw new RangeError(`options.limits.${key} is not a known limit`);
-        limits[key] = wholeNumber(`limits.${key}`, options.limits?.[key], DEFAULT_LIMITS[key], 1);
-    }
-    return {
-        timeout,
-        connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 10_000),
-        greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, 10_000),
-        commandTimeout: positiveMs('commandTimeout', options.commandTimeout, 10_000),
-        helo,
-        addresses: options.addresses ?? 'all',
-        ...(auth ? { auth } : {}),
-        ...(envelope ? { envelope } : {}),
-        allowPlaintextAuth: options.allowPlaintextAuth === true,
-        tls: {
-            ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
-            ...(minVersion ? { minVersion } : {}),
-            ...(servername ? { servername } : {}),
-        },
-        retries: wholeNumber('retries', options.retries, 0, 0),
-        retryDelay: positiveMs('retryDelay', options.retryDelay, 1_000),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-        limits,
-    };
-}
-/** A mailbox for MAIL FROM/RCPT TO: local@domain, no spaces, brackets or line breaks (RFC 5321 §4.1.2). */
-function isMailbox(value) {
-    return typeof value === 'string' && value.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/.test(value);
-}
-/** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */
-const HOSTNAME_PATTERN = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
-/** Checks a target and fills in its mode; throws naming the bad value. */
-function options_resolveTarget(target, where = 'target') {
-    if (target === null || typeof target !== 'object') {
-        throw new TypeError(`${where} must be an object with host and port, got ${String(target)}`);
-    }
-    const { host, port, mode } = target;
-    if (typeof host !== 'string' || host === '') {
-        throw new TypeError(`${where}.host must be a non-empty string, got ${JSON.stringify(host)}`);
-    }
-    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-    if ((0,external_node_net_namespaceObject.isIP)(bare) === 0 && !HOSTNAME_PATTERN.test(bare)) {
-        throw new RangeError(`${where}.host ${JSON.stringify(host)} is neither a host name nor an IP address`);
-    }
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-        throw new RangeError(`${where}.port must be a whole number from 1 to 65535, got ${String(port)}`);
-    }
-    if (mode !== undefined && !MODES.includes(mode)) {
-        throw new RangeError(`${where}.mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-    }
-    return { host: bare, port, mode: mode ?? defaultMode(port) };
-}
-
-;// CONCATENATED MODULE: ./src/probe/explain.ts
-/** Clouds that block outbound 25, for the most common "why does 25 time out" question. */
-const PORT_25_HINT = 'Outbound port 25 is blocked on most cloud networks (AWS, Google Cloud, Azure; GitHub-hosted runners run ' +
-    'in Azure): submit mail on 587 (STARTTLS) or 465 (implicit TLS), or 2525 where your provider offers it.';
-/** One line saying what happened, and a hint where something useful is known. Pure. */
-function explain(input) {
-    const explanation = input.status === 'ok' ? summarise(input) : withReply(input.message ?? input.status, input.reply);
-    const hint = hintFor(input);
-    return hint ? { explanation, hint } : { explanation };
-}
-function withReply(message, reply) {
-    if (!reply)
-        return message;
-    const text = reply.lines[0] ?? '';
-    return `${message}: ${reply.code} ${text}`.trim();
-}
-function summarise({ smtp, tls, auth, mode }) {
-    const parts = [smtp.heloFallback ? 'HELO accepted (EHLO refused)' : 'EHLO accepted'];
-    if (tls) {
-        const how = mode === 'tls' ? 'implicit TLS' : 'STARTTLS';
-        parts.push(`${how} ${tls.protocol ?? ''}`.trim());
-        if (tls.certificate) {
-            const trust = tls.trusted ? 'trusted' : `untrusted (${tls.trustError ?? 'unknown reason'})`;
-            parts.push(`certificate ${trust}, ${tls.certificate.daysUntilExpiry} days left`);
-        }
-    }
-    else {
-        parts.push('no TLS');
-    }
-    if (auth?.outcome === 'accepted')
-        parts.push(`AUTH ${auth.mechanism} accepted`);
-    return parts.join(', ');
-}
-function tlsSpeaksPlaintext(code, message) {
-    return /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|HTTP_REQUEST/i.test(`${code ?? ''} ${message ?? ''}`.replace(/ /g, '_'));
-}
-function hintFor(input) {
-    const { status, stage, port, mode, peerProtocol } = input;
-    switch (status) {
-        case 'ok':
-            return undefined;
-        case 'dns_error':
-            return 'Check the host name for typos; a name that does not exist, or has neither A nor AAAA records, cannot be reached.';
-        case 'timeout':
-            if (stage === 'connect') {
-                return port === 25
-                    ? PORT_25_HINT
-                    : `Packets to port ${port} are silently dropped: check the egress firewall of this network and the server's firewall.`;
-            }
-            return 'The server stopped answering in the middle of the session: it may be overloaded or tarpitting this client.';
-        case 'refused':
-            return `Nothing accepts connections on port ${port} there, or a firewall rejects them: check the port and that the server listens on it.`;
-        case 'unreachable':
-            return 'The network has no route to the host, or a firewall rejects the connection: check routing and egress rules.';
-        case 'reset':
-            return 'The server or something in between closed the connection: a connection limit, an IDS, or a proxy with no backend.';
-        case 'no_greeting':
-            return mode === 'tls'
-                ? 'The TLS handshake worked but no SMTP greeting followed: the port may serve another protocol over TLS.'
-                : 'The port accepts connections but says nothing: if it expects implicit TLS (like 465) use mode tls; otherwise a proxy or a tarpit holds the connection.';
-        case 'not_smtp':
-            if (peerProtocol === 'tls') {
-                return 'The server answered with TLS bytes: it expects implicit TLS from the first byte (like port 465), so use mode tls.';
-            }
-            if (peerProtocol === 'http')
-                return 'An HTTP server answers on this port: it is not an SMTP port; check the host and port.';
-            if (peerProtocol === 'ssh')
-                return 'An SSH server answers on this port: it is not an SMTP port.';
-            return 'Something that is not an SMTP server answers on this port: check the host and port.';
-        case 'rejected':
-            if (stage === 'greeting') {
-                return 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.';
-            }
-            // 530 5.7.0 (RFC 3207 §4): the server insists on TLS before it takes anything else.
-            if (input.reply?.code === 530 || input.reply?.enhanced === '5.7.0') {
-                return 'The server requires STARTTLS before this command: use mode starttls (or tls on 465).';
-            }
-            if (stage === 'envelope') {
-                return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
-            }
-            return 'The server refused EHLO and HELO: check the HELO name (--helo) the server expects.';
-        case 'temporary':
-            return 'The server is busy, rate-limiting or greylisting this client: retry later, or enable retries.';
-        case 'starttls_unavailable':
-            return port === 465
-                ? 'Port 465 speaks implicit TLS: use mode tls.'
-                : 'The server does not offer STARTTLS here: if the port uses implicit TLS use mode tls; if TLS is not needed use mode plain.';
-        case 'starttls_failed':
-            return 'The server advertises STARTTLS but cannot start TLS: its certificate or key is often missing or unreadable.';
-        case 'tls_failed':
-            if (mode === 'tls' && tlsSpeaksPlaintext(input.errorCode, input.message)) {
-                return 'The server speaks plaintext on this port (OpenSSL: wrong version number): it expects STARTTLS, so use mode starttls.';
-            }
-            if (/VERSION|PROTOCOL/i.test(input.errorCode ?? '')) {
-                return 'Client and server share no TLS version: the server may only offer TLS 1.0/1.1, which is obsolete.';
-            }
-            return 'The TLS handshake failed: check the server certificate, key and TLS configuration (openssl s_client shows details).';
-        case 'auth_failed':
-            return 'Check the username and password (or API key, or app password); the account may be locked or not allowed to submit.';
-        case 'auth_unavailable':
-            return input.tls
-                ? 'The server offers no AUTH mechanism this probe can use here: relay ports (25) often do not take AUTH; submit on 587 or 465.'
-                : 'Most servers advertise AUTH only after TLS: use mode starttls or tls.';
-        case 'protocol_error':
-            return 'The server broke the SMTP protocol: the transcript (--verbose) shows where.';
-        case 'aborted':
-            return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/transcript.ts
-/** What stands in for credentials in every transcript line. */
-const REDACTED = '****';
-/**
- * The session's conversation, capped in size. Callers pass a display form for anything secret
- * (`AUTH PLAIN ****`): the secret itself never reaches this object.
- */
-class Transcript {
-    lines = [];
-    truncated = false;
-    #start;
-    #maxBytes;
-    #bytes = 0;
-    constructor(start, maxBytes) {
-        this.#start = start;
-        this.#maxBytes = maxBytes;
-    }
-    add(dir, text) {
-        if (this.truncated)
-            return;
-        // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
-        // is CSI, an escape sequence in one character).
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
-        const size = clean.length + 16;
-        if (this.#bytes + size > this.#maxBytes) {
-            this.truncated = true;
-            this.lines.push({
-                at: this.#elapsed(),
-                dir: '*',
-                text: `transcript truncated at ${this.#maxBytes} bytes`,
-            });
-            return;
-        }
-        this.#bytes += size;
-        this.lines.push({
-            at: this.#elapsed(),
-            dir,
-            text: clean.length > 512 ? `${clean.slice(0, 512)}…` : clean,
-        });
-    }
-    #elapsed() {
-        return Math.round(performance.now() - this.#start);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/auth.ts
-
-
-/** The mechanisms we speak, in the order we prefer them. */
-const SUPPORTED_MECHANISMS = ['PLAIN', 'LOGIN'];
-const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
-/**
- * AUTH (RFC 4954) with the first mechanism both sides support. Every payload goes to the transcript as
- * `****`; the credentials appear nowhere else. Resolves with the facts when the server accepted the
- * credentials; otherwise throws a failure that carries them.
- */
-async function authenticate(wire, advertised, credentials, deadline) {
-    const mechanism = SUPPORTED_MECHANISMS.find((m) => advertised.includes(m));
-    if (!mechanism) {
-        const offered = advertised.length > 0 ? `only ${advertised.join(', ')}` : 'no AUTH mechanism';
-        throw new AuthFailure('auth_unavailable', `the server offers ${offered}; this probe speaks ${SUPPORTED_MECHANISMS.join(' and ')}`, { outcome: 'unavailable' });
-    }
-    let reply;
-    if (mechanism === 'PLAIN') {
-        // RFC 4616: authorization identity (empty), NUL, username, NUL, password; sent as the initial
-        // response (RFC 4954 §4) to save a round trip.
-        const payload = b64(`\0${credentials.username}\0${credentials.password}`);
-        reply = await wire.command('auth', `AUTH PLAIN ${payload}`, deadline(), `AUTH PLAIN ${REDACTED}`);
-        if (reply.code === 334)
-            reply = await wire.command('auth', payload, deadline(), REDACTED);
-    }
-    else {
-        reply = await wire.command('auth', 'AUTH LOGIN', deadline());
-        if (reply.code === 334)
-            reply = await wire.command('auth', b64(credentials.username), deadline(), REDACTED);
-        if (reply.code === 334)
-            reply = await wire.command('auth', b64(credentials.password), deadline(), REDACTED);
-    }
-    if (reply.code === 235)
-        return { mechanism, outcome: 'accepted', reply };
-    const facts = { mechanism, outcome: reply.code >= 500 ? 'rejected' : 'error', reply };
-    if (reply.code >= 400 && reply.code < 500) {
-        throw new AuthFailure('temporary', `AUTH ${mechanism} failed temporarily (${reply.code})`, facts, reply);
-    }
-    if (reply.code >= 500) {
-        throw new AuthFailure('auth_failed', `the server refused the credentials (${reply.code})`, facts, reply);
-    }
-    throw new AuthFailure('protocol_error', `unexpected reply ${reply.code} to AUTH ${mechanism}`, facts, reply);
-}
-/** A failure of the auth stage, carrying what was learnt about it. */
-class AuthFailure extends ProbeFailure {
-    facts;
-    constructor(status, message, facts, reply) {
-        super(status, message, reply ? { reply } : {});
-        this.facts = facts;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/ehlo.ts
-/**
- * Reads the extensions out of an EHLO reply (RFC 5321 §4.1.1.1: first line is the domain and an
- * optional greeting, every further line is a keyword with parameters).
- */
-function parseEhlo(reply) {
-    const [first = '', ...rest] = reply.lines;
-    const keywords = {};
-    for (const line of rest) {
-        const [keyword, ...params] = line.trim().split(/\s+/);
-        if (!keyword)
-            continue;
-        // Some old servers advertise `AUTH=LOGIN` (pre-RFC 4954 syntax); fold it into AUTH.
-        const legacyAuth = /^AUTH=(.*)$/i.exec(keyword);
-        const name = legacyAuth ? 'AUTH' : keyword.toUpperCase();
-        const values = legacyAuth ? [legacyAuth[1] ?? '', ...params].filter(Boolean) : params;
-        keywords[name] = [...(keywords[name] ?? []), ...values];
-    }
-    const has = (name) => Object.hasOwn(keywords, name);
-    const sizeParam = keywords.SIZE?.[0];
-    const size = sizeParam !== undefined && /^\d+$/.test(sizeParam) ? Number(sizeParam) : has('SIZE') ? 0 : undefined;
-    const auth = [...new Set((keywords.AUTH ?? []).map((m) => m.toUpperCase()))];
-    return {
-        domain: first.trim().split(/\s+/)[0] ?? '',
-        keywords,
-        ...(size !== undefined ? { size } : {}),
-        pipelining: has('PIPELINING'),
-        eightBitMime: has('8BITMIME'),
-        smtpUtf8: has('SMTPUTF8'),
-        chunking: has('CHUNKING'),
-        starttls: has('STARTTLS'),
-        enhancedStatusCodes: has('ENHANCEDSTATUSCODES'),
-        dsn: has('DSN'),
-        auth,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/probe/commands.ts
-
-
-/* The SMTP commands of a session, one function each (RFC 5321). */
-/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
-async function hello(wire, stage, helo, deadline, smtp) {
-    const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
-    if (reply.code === 250)
-        return parseEhlo(reply);
-    if (reply.code >= 500 && reply.code < 600) {
-        const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
-        expectSuccess(heloReply, 'the server refused both EHLO and HELO');
-        smtp.heloFallback = true;
-        return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
-    }
-    expectSuccess(reply, 'the server refused EHLO');
-    throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
-}
-/**
- * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
- * server accepts this sender (and recipient) from this client. DATA is never sent.
- */
-async function checkEnvelope(wire, facts, deadline) {
-    facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
-    expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
-    if (facts.to) {
-        facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
-        expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
-    }
-    await wire.command('envelope', 'RSET', deadline());
-}
-/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
-function expectSuccess(reply, refusal) {
-    if (reply.code >= 200 && reply.code < 300)
-        return;
-    if (reply.code >= 400 && reply.code < 500) {
-        throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
-    }
-    if (reply.code >= 500)
-        throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
-    throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
-        reply,
-        errorCode: 'EBADREPLY',
-    });
-}
-/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
-async function quit(wire, deadline, transcript) {
-    try {
-        await wire.command('quit', 'QUIT', deadline);
-    }
-    catch (error) {
-        transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/connect.ts
-
-
-
-/** Errors are read by whoever is waiting on the socket; this keeps a late one from crashing the process. */
-function ignoreLateErrors(socket) {
-    socket.on('error', () => { });
-}
-/**
- * Opens a TCP connection to an address (never a name: DNS is its own stage, and the address that was
- * resolved, and perhaps vetted, is the one used). On failure the socket is already destroyed.
- */
-function connectTcp(address, port, family, deadline, signal) {
-    let socket;
-    return untilDeadline(deadline, () => new ProbeFailure('timeout', `no answer to the TCP connection to ${address} port ${port}`, {
-        errorCode: 'ECONNECTTIMEOUT',
-    }), signal, ({ resolve, reject }) => {
-        const s = (0,external_node_net_namespaceObject.connect)({ host: address, port, family, noDelay: true });
-        socket = s;
-        ignoreLateErrors(s);
-        const onConnect = () => resolve(s);
-        const onError = (error) => reject(socketFailure(error, `connecting to ${address} port ${port}`));
-        s.once('connect', onConnect);
-        s.once('error', onError);
-        return () => {
-            s.off('connect', onConnect);
-            s.off('error', onError);
-        };
-    }).catch((error) => {
-        socket?.destroy();
-        throw error;
-    });
-}
-
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-;// CONCATENATED MODULE: ./src/probe/cert-facts.ts
-const DAY_MS = 86_400_000;
-/** `CN=mail.example.com\nO=Example` → `CN=mail.example.com, O=Example`. */
-function oneLine(name) {
-    return name.split('\n').filter(Boolean).join(', ');
-}
-/** `DNS:a.example, IP Address:127.0.0.1` → `['DNS:a.example', 'IP:127.0.0.1']`. */
-function parseSubjectAltNames(san) {
-    if (!san)
-        return [];
-    return san
-        .split(/,\s*(?=[A-Za-z ]+:)/)
-        .map((entry) => entry.trim().replace(/^IP Address:/, 'IP:'))
-        .filter(Boolean);
-}
-/** Facts about one certificate as seen at `now`; pure, so it is tested without sockets. */
-function certificateFacts(cert, now) {
-    const validFrom = new Date(cert.validFrom);
-    const validTo = new Date(cert.validTo);
-    const remaining = validTo.getTime() - now.getTime();
-    return {
-        subject: oneLine(cert.subject),
-        issuer: oneLine(cert.issuer),
-        subjectAltNames: parseSubjectAltNames(cert.subjectAltName),
-        validFrom: validFrom.toISOString(),
-        validTo: validTo.toISOString(),
-        daysUntilExpiry: Math.floor(remaining / DAY_MS),
-        expired: remaining < 0,
-        notYetValid: validFrom.getTime() > now.getTime(),
-        fingerprint256: cert.fingerprint256,
-        serialNumber: cert.serialNumber,
-        selfSigned: isSelfSigned(cert),
-    };
-}
-/**
- * Names itself as issuer and is signed by its own key: a self-signed certificate (or a root sent as a
- * leaf). Not `checkIssued`, which also demands the keyCertSign usage that a self-signed leaf lacks.
- */
-function isSelfSigned(cert) {
-    try {
-        return cert.subject === cert.issuer && cert.verify(cert.publicKey);
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/tls-upgrade.ts
-
-
-
-
-
-
-
-const LEGACY_VERSIONS = new Set(['TLSv1', 'TLSv1.1']);
-/** Contexts by what they are made of (the extra CAs' text and the minimum version), most recent last. */
-const contexts = new Map();
-const MAX_CONTEXTS = 32;
-/**
- * One TLS context per CA set and minimum version, shared by every connection made with them, across
- * probe() calls too. Sharing it resumes no session: a Node client resumes only when handed a session.
- *
- * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
- * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
- * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
- * which a CLI run with --ca paid on every start.
- */
-function secureContextFor(tls) {
-    const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    for (const pem of tls.ca ?? [])
-        digest.update(pem).update('\0');
-    const key = `${tls.minVersion ?? ''}:${tls.ca ? digest.digest('hex') : 'roots'}`;
-    let context = contexts.get(key);
-    if (context) {
-        contexts.delete(key);
-    }
-    else {
-        const common = {
-            ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
-            // OpenSSL 3's default security level refuses the SHA-1 signatures TLS 1.0 and 1.1 depend on
-            // (ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED): asking for those versions means accepting that.
-            ...(LEGACY_VERSIONS.has(tls.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-        };
-        context = (0,external_node_tls_namespaceObject.createSecureContext)(common);
-        const native = context.context;
-        if (tls.ca && typeof native.addCACert === 'function') {
-            for (const pem of tls.ca)
-                native.addCACert(pem);
-        }
-        else if (tls.ca) {
-            // A runtime without the native method: the slow, documented way. Extra CAs join the roots.
-            context = (0,external_node_tls_namespaceObject.createSecureContext)({ ...common, ca: [...external_node_tls_namespaceObject.rootCertificates, ...tls.ca] });
-        }
-    }
-    contexts.set(key, context);
-    if (contexts.size > MAX_CONTEXTS)
-        contexts.delete(contexts.keys().next().value);
-    return context;
-}
-/**
- * Runs the TLS handshake over a connected socket. The certificate is not enforced during the handshake
- * (`rejectUnauthorized: false`) so that its facts can be reported; trust and name are checked here
- * and judged later. SNI carries the name only, never an IP literal (RFC 6066 §3).
- */
-async function startTls(start) {
-    const { socket, host, options } = start;
-    const servername = options.tls.servername ?? ((0,external_node_net_namespaceObject.isIP)(host) === 0 ? host : undefined);
-    let tlsSocket;
-    let ticketSeen = () => { };
-    const ticket = new Promise((resolve) => {
-        ticketSeen = resolve;
-    });
-    try {
-        const secured = await untilDeadline(start.deadline, () => new ProbeFailure('timeout', 'the TLS handshake did not finish in time', { errorCode: 'ETLSTIMEOUT' }), options.signal, ({ resolve, reject }) => {
-            const s = (0,external_node_tls_namespaceObject.connect)({
-                socket,
-                ...(servername ? { servername } : {}),
-                rejectUnauthorized: false,
-                // Node folds the name check into `authorized`; we keep trust and name apart and check the
-                // name ourselves below.
-                checkServerIdentity: () => undefined,
-                secureContext: secureContextFor(options.tls),
-            });
-            tlsSocket = s;
-            ignoreLateErrors(s);
-            // Node asks OpenSSL for tickets only while a 'session' listener exists: added before the handshake.
-            s.once('session', () => ticketSeen());
-            const onSecure = () => resolve(s);
-            const onError = (error) => reject(new ProbeFailure('tls_failed', `the TLS handshake failed: ${tlsReason(error)}`, {
-                errorCode: error.code ?? 'ETLS',
-            }));
-            const onClose = () => reject(new ProbeFailure('tls_failed', 'the server closed the connection during the TLS handshake', {
-                errorCode: 'ECLOSED',
-            }));
-            s.once('secureConnect', onSecure);
-            s.once('error', onError);
-            s.once('close', onClose);
-            return () => {
-                s.off('secureConnect', onSecure);
-                s.off('error', onError);
-                s.off('close', onClose);
-            };
-        });
-        return { socket: secured, facts: tlsFacts(secured, start, servername), ticket };
-    }
-    catch (error) {
-        tlsSocket?.destroy();
-        throw error;
-    }
-}
-/** OpenSSL's reason without its library prefix: `wrong version number`, `sslv3 alert handshake failure`. */
-function tlsReason(error) {
-    return error.reason ?? error.message.replace(/^.*?:error:[0-9A-F]+:[^:]*:[^:]*:/, '');
-}
-function tlsFacts(socket, start, servername) {
-    const peer = socket.getPeerCertificate(true);
-    const leaf = peer?.raw ? new external_node_crypto_namespaceObject.X509Certificate(peer.raw) : undefined;
-    const nameToCheck = start.options.tls.servername ?? start.host;
-    const identityError = peer?.raw ? (0,external_node_tls_namespaceObject.checkServerIdentity)(nameToCheck, peer) : new Error('no certificate');
-    const chain = [];
-    const seen = new Set();
-    for (let link = peer?.issuerCertificate; link?.raw && chain.length < 10; link = link.issuerCertificate) {
-        const cert = new external_node_crypto_namespaceObject.X509Certificate(link.raw);
-        if (seen.has(cert.fingerprint256) || cert.fingerprint256 === leaf?.fingerprint256)
-            break;
-        seen.add(cert.fingerprint256);
-        chain.push({
-            subject: cert.subject.split('\n').join(', '),
-            issuer: cert.issuer.split('\n').join(', '),
-            validTo: new Date(cert.validTo).toISOString(),
-            fingerprint256: cert.fingerprint256,
-        });
-    }
-    const trustError = socket.authorizationError;
-    return {
-        mode: start.mode,
-        ...(socket.getProtocol() ? { protocol: socket.getProtocol() } : {}),
-        ...(socket.getCipher()?.standardName ? { cipher: socket.getCipher().standardName } : {}),
-        ...(servername ? { servername } : {}),
-        trusted: socket.authorized,
-        ...(trustError
-            ? { trustError: String(trustError.code ?? trustError) }
-            : {}),
-        hostnameMatch: identityError === undefined,
-        ...(identityError ? { hostnameError: identityError.message } : {}),
-        ...(leaf ? { certificate: certificateFacts(leaf, start.now) } : {}),
-        chain,
-    };
-}
-/**
- * Before the first command over TLS 1.3: let the server's first session ticket arrive, so that the
- * command's segment acknowledges it. Sent earlier, the reply can wait behind the server's unacknowledged
- * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Performance").
- * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
- * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
- * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.
- */
-async function settleAfterHandshake(session, capMs) {
-    if (session.socket.getProtocol() !== 'TLSv1.3')
-        return 0;
-    const started = performance.now();
-    let timer;
-    try {
-        await Promise.race([
-            session.ticket,
-            new Promise((resolve) => (timer = setTimeout(resolve, capMs))),
-        ]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-    return Math.round((performance.now() - started) * 10) / 10;
-}
-
-;// CONCATENATED MODULE: ./src/probe/silent-peer.ts
-
-
-
-/** How long, at most, we spend learning what listens on a port that sent no greeting. */
-const DIAGNOSIS_MS = 1_000;
-/**
- * The greeting never came. Before reporting `no_greeting`, learn what is listening, within a short
- * budget and only now that the session has already failed (a command is never sent early to dodge a
- * slow greeting):
- * 1. one EHLO line on the same connection: an HTTP server answers `HTTP/1.1 400`, some TLS servers an
- *    alert record, a merely slow SMTP server a reply;
- * 2. if that says nothing, a TLS handshake on a fresh connection: if it completes, the port speaks
- *    implicit TLS.
- * Returns the failure that describes the port best.
- */
-async function diagnoseSilence(wire, plan, transcript) {
-    const { options: o, target, address, family } = plan;
-    const silent = new ProbeFailure('no_greeting', 'connected, but the server sent no greeting', {
-        errorCode: 'ENOGREETING',
-    });
-    const budget = Math.min(DIAGNOSIS_MS, o.commandTimeout);
-    const until = (ms) => Math.min(performance.now() + ms, plan.deadline);
-    try {
-        await wire.command('greeting', `EHLO ${o.helo}`, until(budget / 2));
-        return silent;
-    }
-    catch (error) {
-        const decisive = error instanceof ProbeFailure && (error.status === 'not_smtp' || error.status === 'aborted');
-        if (decisive)
-            return error;
-    }
-    transcript.add('*', 'no answer in plaintext; trying a TLS handshake on a new connection');
-    let socket;
-    try {
-        const deadline = until(budget / 2);
-        socket = await connectTcp(address, target.port, family, deadline, o.signal);
-        const session = await startTls({
-            socket,
-            mode: 'tls',
-            host: target.host,
-            deadline,
-            options: o,
-            now: new Date(),
-        });
-        session.socket.destroy();
-        transcript.add('*', `TLS handshake completed (${session.facts.protocol ?? 'TLS'}): the port speaks implicit TLS`);
-        return new ProbeFailure('not_smtp', 'no SMTP greeting in plaintext, but the port completes a TLS handshake', {
-            errorCode: 'EIMPLICITTLS',
-            peerProtocol: 'tls',
-        });
-    }
-    catch (error) {
-        if (error instanceof ProbeFailure && error.status === 'aborted')
-            return error;
-        return silent;
-    }
-    finally {
-        socket?.destroy();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/reply-parser.ts
-const LF = 0x0a;
-const CR = 0x0d;
-const decoder = new TextDecoder('utf-8', { fatal: false });
-const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?:\s|$)/;
-/**
- * Incremental SMTP reply parser (RFC 5321 §4.2): `250-` continues a reply, `250 ` or a bare `250` ends
- * it, the unfinished tail is kept for the next chunk. Bare LF is accepted as a line end, as every
- * real-world client does. Every limit is checked as bytes arrive, so a line that never ends, a reply that
- * never ends, or a peer speaking another protocol is caught without waiting for a newline.
- */
-class ReplyParser {
-    #limits;
-    #tail = Buffer.alloc(0);
-    #lines = [];
-    #code = 0;
-    #replyBytes = 0;
-    #queue = [];
-    #failed = false;
-    constructor(limits) {
-        this.#limits = limits;
-    }
-    /** True when nothing is buffered: no partial line, no unfinished reply, no reply not yet taken. */
-    get idle() {
-        return this.#tail.length === 0 && this.#lines.length === 0 && this.#queue.length === 0;
-    }
-    get failed() {
-        return this.#failed;
-    }
-    push(chunk) {
-        if (this.#failed || chunk.length === 0)
-            return;
-        let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
-        for (;;) {
-            const lf = data.indexOf(LF);
-            const end = lf === -1 ? data.length : lf;
-            const lineBytes = end > 0 && data[end - 1] === CR ? end - 1 : end;
-            let problem = this.#checkLine(data, end, lf !== -1) && this.#firstProblem(data, end, lf !== -1);
-            if (!problem && lf !== -1) {
-                this.#replyBytes += lf + 1;
-                problem = this.#acceptLine(data.subarray(0, lineBytes));
-            }
-            if (problem) {
-                this.#fail(problem, data);
-                return;
-            }
-            if (lf === -1) {
-                this.#tail = Buffer.from(data);
-                return;
-            }
-            data = data.subarray(lf + 1);
-            if (data.length === 0) {
-                this.#tail = Buffer.alloc(0);
-                return;
-            }
-        }
-    }
-    /** The next complete reply or error, in arrival order. */
-    shift() {
-        return this.#queue.shift();
-    }
-    /** Drops everything buffered (RFC 3207 §6, before a TLS upgrade) and returns how many bytes that was. */
-    discard() {
-        let bytes = this.#tail.length;
-        for (const item of this.#queue) {
-            if ('reply' in item)
-                bytes += item.lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
-        }
-        bytes += this.#lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
-        this.#tail = Buffer.alloc(0);
-        this.#queue = [];
-        this.#lines = [];
-        this.#code = 0;
-        this.#replyBytes = 0;
-        return bytes;
-    }
-    /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
-    #checkLine(data, seen, complete) {
-        const lineBytes = seen > 0 && data[seen - 1] === CR ? seen - 1 : seen;
-        // The LF counts towards the reply's bytes, the last line's too.
-        const replyBytes = complete ? seen + 1 : seen;
-        return (this.#checkHead(data.subarray(0, Math.min(seen, 4)), complete) ?? this.#checkSize(lineBytes, replyBytes));
-    }
-    /**
-     * The problem the line met first, byte by byte: a line may break two rules at once (too long, and
-     * over the reply's byte budget), and which one is reported must not depend on how TCP split the
-     * stream. Every check only gets worse as bytes arrive, so the earliest failing prefix is found by
-     * bisection; `end + 1` stands for the line with its LF.
-     */
-    #firstProblem(data, end, complete) {
-        const at = (seen) => seen > end ? this.#checkLine(data, end, true) : this.#checkLine(data, seen, false);
-        let low = 1;
-        let high = complete ? end + 1 : end;
-        while (low < high) {
-            const middle = (low + high) >>> 1;
-            if (at(middle))
-                high = middle;
-            else
-                low = middle + 1;
-        }
-        return at(high);
-    }
-    /** Checks the first bytes of a line as soon as they arrive: `[2-5]` digit digit, then SP, `-` or end. */
-    #checkHead(head, complete) {
-        const ok = (i, test) => i >= head.length || test(head[i]);
-        const digit = (byte) => byte >= 0x30 && byte <= 0x39;
-        const valid = ok(0, (b) => b >= 0x32 && b <= 0x35) &&
-            ok(1, digit) &&
-            ok(2, digit) &&
-            ok(3, (b) => b === 0x20 || b === 0x2d || b === CR);
-        if (!valid)
-            return ['EBADLINE', 'a line does not start with an SMTP reply code'];
-        if (complete && head.length < 3)
-            return ['EBADLINE', 'a line is too short to hold an SMTP reply code'];
-        return undefined;
-    }
-    #checkSize(lineBytes, seen) {
-        if (lineBytes > this.#limits.maxLineLength) {
-            return ['ELINETOOLONG', `a reply line exceeds ${this.#limits.maxLineLength} bytes`];
-        }
-        if (this.#replyBytes + seen > this.#limits.maxReplyBytes) {
-            return ['EREPLYTOOLARGE', `a reply exceeds ${this.#limits.maxReplyBytes} bytes`];
-        }
-        return undefined;
-    }
-    #acceptLine(raw) {
-        const line = decoder.decode(raw);
-        const code = Number(line.slice(0, 3));
-        if (this.#lines.length > 0 && code !== this.#code) {
-            return ['EMIXEDCODES', `a multi-line reply mixes codes ${this.#code} and ${code}`];
-        }
-        this.#code = code;
-        this.#lines.push(line);
-        const last = line.length === 3 || line[3] === ' ';
-        if (!last && this.#lines.length >= this.#limits.maxReplyLines) {
-            return ['ETOOMANYLINES', `a reply has more than ${this.#limits.maxReplyLines} lines`];
-        }
-        if (!last)
-            return undefined;
-        const texts = this.#lines.map((l) => l.slice(4));
-        const enhanced = ENHANCED.exec(texts[0] ?? '');
-        const reply = {
-            code,
-            ...(enhanced ? { enhanced: `${enhanced[1]}.${enhanced[2]}.${enhanced[3]}` } : {}),
-            lines: texts,
-        };
-        this.#queue.push({ reply, lines: this.#lines });
-        this.#lines = [];
-        this.#code = 0;
-        this.#replyBytes = 0;
-        return undefined;
-    }
-    #fail([error, detail], data) {
-        this.#failed = true;
-        this.#queue.push({ error, detail, head: Buffer.from(data.subarray(0, 64)) });
-        this.#tail = Buffer.alloc(0);
-    }
-}
-/** What a non-SMTP peer probably is, from the first bytes it sent (used for hints). */
-function sniffProtocol(head) {
-    // A TLS record starts with its content type (0x15 alert, 0x16 handshake) and major version 3.
-    if (head.length >= 2 && (head[0] === 0x15 || head[0] === 0x16) && head[1] === 0x03)
-        return 'tls';
-    const text = head.toString('latin1');
-    if (text.startsWith('HTTP'))
-        return 'http';
-    if (text.startsWith('SSH-'))
-        return 'ssh';
-    return 'other';
-}
-
-;// CONCATENATED MODULE: ./src/probe/wire.ts
-
-
-
-/**
- * One socket's SMTP conversation: bounded reads of whole replies, writes of whole commands, both
- * recorded in the transcript. A reply is awaited against an absolute deadline, so a server that
- * trickles one byte a second cannot stretch a stage.
- */
-class Wire {
-    socket;
-    #parser;
-    #transcript;
-    #signal;
-    /** Set once the socket has failed or closed; every later read fails with it. */
-    #ended;
-    #wake;
-    #bytesIn = 0;
-    /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
-    #spoke = false;
-    constructor(socket, limits, transcript, signal) {
-        this.socket = socket;
-        this.#parser = new ReplyParser(limits);
-        this.#transcript = transcript;
-        this.#signal = signal;
-        socket.on('data', this.#onData);
-        socket.on('error', this.#onError);
-        socket.on('end', this.#onEnd);
-        socket.on('close', this.#onEnd);
-    }
-    /** Bytes received on this socket so far. */
-    get bytesIn() {
-        return this.#bytesIn;
-    }
-    /** Waits for the next whole reply; `stage` names the stage for status and messages. */
-    readReply(stage, deadline) {
-        return untilDeadline(deadline, () => new ProbeFailure('timeout', `no complete reply ${describe(stage)} before the deadline`, {
-            errorCode: 'ETIMEOUT',
-        }), this.#signal, ({ resolve, reject }) => {
-            const check = () => {
-                const item = this.#parser.shift();
-                if (item && 'reply' in item) {
-                    for (const line of item.lines)
-                        this.#transcript.add('<', line);
-                    return resolve(item.reply);
-                }
-                if (item) {
-                    const peerProtocol = sniffProtocol(item.head);
-                    const foreign = stage === 'greeting' && item.error === 'EBADLINE';
-                    if (foreign)
-                        this.#transcript.add('<', `[${item.head.length} bytes, not SMTP: ${peerProtocol}]`);
-                    return reject(new ProbeFailure(foreign ? 'not_smtp' : 'protocol_error', foreign
-                        ? `the server's first bytes are not an SMTP greeting`
-                        : `${item.detail} ${describe(stage)}`, { errorCode: item.error, peerProtocol }));
-                }
-                if (this.#ended)
-                    reject(this.#ended);
-            };
-            this.#wake = check;
-            check();
-            return () => {
-                this.#wake = undefined;
-            };
-        });
-    }
-    /** Sends one command line; `display` replaces it in the transcript when it carries a secret. */
-    send(line, display = line) {
-        if (this.#ended)
-            throw this.#ended;
-        // Without PIPELINING a server speaks only when spoken to (RFC 5321 §4.3.1); data waiting before a
-        // command would be read as that command's reply.
-        if (!this.#parser.idle) {
-            throw new ProbeFailure('protocol_error', `the server sent data before ${display.split(' ')[0]} was sent`, {
-                errorCode: 'EUNSOLICITED',
-            });
-        }
-        this.#transcript.add('>', display);
-        this.#spoke = true;
-        this.socket.write(`${line}\r\n`);
-    }
-    /** Sends a command and reads its reply within the deadline. */
-    async command(stage, line, deadline, display) {
-        this.send(line, display);
-        return this.readReply(stage, deadline);
-    }
-    /**
-     * Stops reading so the socket can be handed to TLS. Returns how many bytes were buffered and thrown
-     * away: RFC 3207 §6 forbids acting on anything received before the handshake.
-     */
-    release() {
-        this.socket.off('data', this.#onData);
-        this.socket.off('error', this.#onError);
-        this.socket.off('end', this.#onEnd);
-        this.socket.off('close', this.#onEnd);
-        this.#wake = undefined;
-        return this.#parser.discard();
-    }
-    #onData = (chunk) => {
-        this.#bytesIn += chunk.length;
-        this.#parser.push(chunk);
-        this.#wake?.();
-    };
-    #onError = (error) => {
-        this.#ended ??= socketFailure(error, `while waiting for the server`);
-        this.#wake?.();
-    };
-    #onEnd = () => {
-        this.#ended ??=
-            this.#bytesIn === 0 && !this.#spoke
-                ? new ProbeFailure('no_greeting', 'the server closed the connection without sending anything', {
-                    errorCode: 'ECLOSED',
-                })
-                : new ProbeFailure('reset', 'the server closed the connection', { errorCode: 'ECLOSED' });
-        this.#wake?.();
-    };
-}
-function describe(stage) {
-    switch (stage) {
-        case 'greeting':
-            return 'for the greeting';
-        case 'ehlo':
-        case 'ehlo_tls':
-            return 'to EHLO';
-        default:
-            return `to ${stage.toUpperCase()}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/probe/session.ts
-
-
-
-
-
-
-
-
-
-const session_ms = (value) => Math.round(value * 10) / 10;
-/** Failures after which the server is still in a session with us. */
-const STILL_TALKING = new Set([
-    'rejected',
-    'temporary',
-    'starttls_unavailable',
-    'starttls_failed',
-    'auth_failed',
-    'auth_unavailable',
-]);
-// An envelope refusal is `rejected` or `temporary` too, and the session is still open then.
-/** After a refusal we still say QUIT, but never wait long for the answer. */
-const POLITE_QUIT_MS = 1_000;
-/**
- * One SMTP session with one address: connect → [tls] → greeting → ehlo → [starttls → tls → ehlo]
- * → [auth] → quit. Never DATA. Resolves with a result on every path; every socket it opened is
- * destroyed before it returns.
- */
-async function runSession(plan) {
-    const { target, address, family, options: o } = plan;
-    const started = performance.now();
-    const now = new Date();
-    const transcript = new Transcript(started, o.limits.maxTranscriptBytes);
-    const timings = {};
-    const smtp = { heloFallback: false };
-    const sockets = [];
-    let tls;
-    let auth;
-    let envelope;
-    let wire;
-    let stage = 'connect';
-    let failure;
-    const until = (limit) => Math.min(performance.now() + limit, plan.deadline);
-    const commandDeadline = () => until(o.commandTimeout);
-    const timed = async (name, run) => {
-        stage = name;
-        const t = performance.now();
-        try {
-            return await run();
-        }
-        finally {
-            timings[name] = session_ms(performance.now() - t);
-        }
-    };
-    const secure = async (socket, mode) => {
-        const session = await startTls({
-            socket,
-            mode,
-            host: target.host,
-            deadline: commandDeadline(),
-            options: o,
-            now,
-        });
-        sockets.push(session.socket);
-        tls = session.facts;
-        transcript.add('*', `TLS ${tls.protocol ?? '?'} ${tls.cipher ?? ''}`.trim());
-        return session;
-    };
-    try {
-        const socket = await timed('connect', () => connectTcp(address, target.port, family, until(o.connectTimeout), o.signal));
-        sockets.push(socket);
-        transcript.add('*', `connected to ${family === 6 ? `[${address}]` : address}:${target.port}`);
-        let current = socket;
-        if (target.mode === 'tls')
-            current = (await timed('tls', () => secure(socket, 'tls'))).socket;
-        wire = new Wire(current, o.limits, transcript, o.signal);
-        const greeting = await timed('greeting', () => readGreeting(wire, plan, until(o.greetingTimeout), transcript));
-        smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
-        expectSuccess(greeting, 'the server refused the session in its greeting');
-        const firstWire = wire;
-        smtp.ehlo = await timed('ehlo', () => hello(firstWire, 'ehlo', o.helo, commandDeadline, smtp));
-        if (target.mode === 'starttls') {
-            if (!smtp.ehlo.starttls) {
-                stage = 'starttls';
-                throw new ProbeFailure('starttls_unavailable', 'the server does not advertise STARTTLS', {
-                    errorCode: 'ENOSTARTTLS',
-                });
-            }
-            const reply = await timed('starttls', () => firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error) => {
-                // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
-                if (!(error instanceof ProbeFailure) || error.status !== 'reset')
-                    throw error;
-                throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
-                    ...(error.errorCode ? { errorCode: error.errorCode } : {}),
-                });
-            }));
-            if (reply.code !== 220) {
-                throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
-                    reply,
-                    errorCode: 'ESTARTTLS',
-                });
-            }
-            const injected = firstWire.release();
-            if (injected > 0) {
-                smtp.starttlsInjectedBytes = injected;
-                transcript.add('*', `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`);
-            }
-            // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
-            // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
-            const rtt = timings.connect ?? 0;
-            const session = await timed('tls', async () => {
-                const s = await secure(current, 'starttls');
-                await settleAfterHandshake(s, Math.min(250, Math.max(5, 2 * rtt + 5)));
-                return s;
-            });
-            const secureWire = new Wire(session.socket, o.limits, transcript, o.signal);
-            wire = secureWire;
-            // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
-            smtp.ehloAfterTls = await timed('ehlo_tls', () => hello(secureWire, 'ehlo_tls', o.helo, commandDeadline, smtp));
-        }
-        if (o.auth) {
-            const credentials = o.auth;
-            const mechanisms = (smtp.ehloAfterTls ?? smtp.ehlo).auth;
-            const authWire = wire;
-            auth = await timed('auth', () => authenticate(authWire, mechanisms, credentials, commandDeadline));
-        }
-        if (o.envelope) {
-            const envelopeWire = wire;
-            envelope = { ...o.envelope };
-            const facts = envelope;
-            await timed('envelope', () => checkEnvelope(envelopeWire, facts, commandDeadline));
-        }
-        const quitWire = wire;
-        await timed('quit', () => quit(quitWire, commandDeadline(), transcript));
-    }
-    catch (error) {
-        failure = error instanceof ProbeFailure ? error : unexpected(error);
-        if (error instanceof AuthFailure)
-            auth = error.facts;
-        // The server is still talking to us after a reply-level refusal: end the session properly.
-        // The server is still talking to us after a refusal: end the session properly (RFC 5321 §3.1:
-        // even after a 554 greeting the server waits for our QUIT).
-        if (wire && STILL_TALKING.has(failure.status)) {
-            await quit(wire, until(POLITE_QUIT_MS), transcript);
-        }
-    }
-    finally {
-        for (const socket of sockets)
-            socket.destroy();
-    }
-    const status = failure?.status ?? 'ok';
-    const { explanation, hint } = explain({
-        status,
-        stage,
-        port: target.port,
-        mode: target.mode,
-        ...(failure ? { message: failure.message } : {}),
-        ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
-        ...(failure?.reply ? { reply: failure.reply } : {}),
-        ...(failure?.peerProtocol ? { peerProtocol: failure.peerProtocol } : {}),
-        smtp,
-        ...(tls ? { tls } : {}),
-        ...(auth ? { auth } : {}),
-    });
-    if (failure)
-        transcript.add('*', `stopped at ${stage}: ${status}`);
-    return {
-        address,
-        family,
-        status,
-        stage,
-        ...(failure?.reply ? { reply: failure.reply } : {}),
-        ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
-        explanation,
-        ...(hint ? { hint } : {}),
-        timings,
-        durationMs: session_ms(performance.now() - started),
-        smtp,
-        ...(tls ? { tls } : {}),
-        ...(auth ? { auth } : {}),
-        ...(envelope ? { envelope } : {}),
-        transcript: transcript.lines,
-        transcriptTruncated: transcript.truncated,
-        retries: 0,
-    };
-}
-/** Waits for the greeting; when none comes on a plaintext port, finds out what listens there. */
-async function readGreeting(wire, plan, deadline, transcript) {
-    try {
-        return await wire.readReply('greeting', deadline);
-    }
-    catch (error) {
-        if (!(error instanceof ProbeFailure) || error.status !== 'timeout')
-            throw error;
-        if (wire.bytesIn > 0) {
-            throw new ProbeFailure('timeout', 'the greeting started but did not finish in time', {
-                errorCode: 'EGREETINGTIMEOUT',
-            });
-        }
-        if (plan.target.mode === 'tls') {
-            throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
-                errorCode: 'ENOGREETING',
-            });
-        }
-        throw await diagnoseSilence(wire, plan, transcript);
-    }
-}
-function unexpected(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return new ProbeFailure('protocol_error', `unexpected error: ${message}`, { errorCode: 'EINTERNAL' });
-}
-
-;// CONCATENATED MODULE: ./src/probe/probe.ts
-
-
-
-
-
-
-/**
- * Probes one target: DNS, then one SMTP session per address (in parallel), within one absolute
- * deadline. Never rejects for a network outcome; throws only for invalid arguments, naming the value.
- */
-async function probe(target, options = {}) {
-    const resolved = resolveTarget(target);
-    const o = resolveOptions(options);
-    checkCombination(resolved, o);
-    return probeResolved(resolved, o);
-}
-/** Rules that span several options. */
-function checkCombination(target, o) {
-    if (o.auth && target.mode === 'plain' && !o.allowPlaintextAuth) {
-        throw new RangeError(`credentials were given for ${target.host} port ${target.port} in mode plain: AUTH over an unencrypted ` +
-            'connection exposes them; use mode starttls or tls, or set allowPlaintextAuth');
-    }
-}
-/** `probe` for a target and options already checked (used by `probeAll`, which checks them once). */
-async function probeResolved(target, o) {
-    const started = performance.now();
-    const startedAt = new Date().toISOString();
-    const deadline = started + o.timeout;
-    let dns = { addresses: [], durationMs: 0 };
-    let sessions = [];
-    try {
-        if (o.signal?.aborted)
-            throw abortFailure(o.signal);
-        dns = await resolveAddresses(target.host, o, Math.min(deadline, started + o.connectTimeout));
-        const chosen = o.addresses === 'all' ? dns.addresses : firstOfEachFamily(dns.addresses);
-        sessions = await Promise.all(chosen.map(({ address, family }) => withRetries({ target, address, family, options: o, deadline })));
-    }
-    catch (error) {
-        const failure = error instanceof ProbeFailure ? error : new ProbeFailure('dns_error', String(error));
-        dns = { ...dns, durationMs: Math.round((performance.now() - started) * 10) / 10 };
-        if (failure.errorCode)
-            dns.errorCode = failure.errorCode;
-        const { explanation, hint } = explain({
-            status: failure.status,
-            stage: 'dns',
-            port: target.port,
-            mode: target.mode,
-            message: failure.message,
-            smtp: { heloFallback: false },
-            ...(failure.errorCode ? { errorCode: failure.errorCode } : {}),
-        });
-        return {
-            target,
-            status: failure.status,
-            stage: 'dns',
-            ...(failure.errorCode ? { errorCode: failure.errorCode } : {}),
-            explanation,
-            ...(hint ? { hint } : {}),
-            startedAt,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
-            dns,
-            sessions: [],
-        };
-    }
-    // `ok` only when every address is: an application may be handed any of them.
-    const deciding = sessions.find((s) => s.status !== 'ok') ?? sessions[0];
-    const prefix = sessions.length > 1 ? `${deciding.family === 6 ? `[${deciding.address}]` : deciding.address}: ` : '';
-    return {
-        target,
-        status: deciding.status,
-        stage: deciding.stage,
-        ...(deciding.reply ? { reply: deciding.reply } : {}),
-        ...(deciding.errorCode ? { errorCode: deciding.errorCode } : {}),
-        explanation: `${prefix}${deciding.explanation}`,
-        ...(deciding.hint ? { hint: deciding.hint } : {}),
-        startedAt,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        dns,
-        sessions,
-    };
-}
-function firstOfEachFamily(addresses) {
-    const v4 = addresses.find((a) => a.family === 4);
-    const v6 = addresses.find((a) => a.family === 6);
-    return [v4, v6].filter((a) => a !== undefined);
-}
-/** Retries a `temporary` outcome with exponential backoff, while the deadline leaves room. */
-async function withRetries(plan) {
-    const o = plan.options;
-    let result = await runSession(plan);
-    let retries = 0;
-    while (result.status === 'temporary' && retries < o.retries) {
-        const delay = o.retryDelay * 2 ** retries;
-        if (performance.now() + delay >= plan.deadline)
-            break;
-        try {
-            await sleep(delay, o.signal);
-        }
-        catch {
-            break;
-        }
-        retries += 1;
-        result = await runSession(plan);
-    }
-    return { ...result, retries };
-}
-
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: ./src/probe/probe-all.ts
-
-
-
-/** The reason a run's unfinished probes carry when the overall deadline passes. */
-class OverallDeadline extends Error {
-    constructor(ms) {
-        super(`the overall deadline of ${ms} ms passed before this probe finished`);
-        this.name = 'OverallDeadline';
-    }
-}
-/**
- * Probes many targets with bounded concurrency and one overall deadline. Results come back in input
- * order; cancelling the signal (or passing the deadline) ends every probe still running as `aborted`.
- */
-async function probeAll(targets, options = {}) {
-    if (!Array.isArray(targets))
-        throw new TypeError(`targets must be an array, got ${String(targets)}`);
-    const { concurrency = 32, overallTimeout, onStart, onDone, ...probeOptions } = options;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new RangeError(`options.concurrency must be a whole number >= 1, got ${String(concurrency)}`);
-    }
-    if (overallTimeout !== undefined && (!Number.isFinite(overallTimeout) || overallTimeout <= 0)) {
-        throw new RangeError(`options.overallTimeout must be a positive number of milliseconds, got ${overallTimeout}`);
-    }
-    const base = options_resolveOptions(probeOptions);
-    const resolved = targets.map((t, i) => options_resolveTarget(t, `targets[${i}]`));
-    const perTarget = targets.map((t) => t.options ? options_resolveOptions({ ...probeOptions, ...t.options }) : base);
-    resolved.forEach((t, i) => {
-        checkCombination(t, perTarget[i] ?? base);
-    });
-    const controller = new AbortController();
-    const timer = overallTimeout === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new OverallDeadline(overallTimeout)), overallTimeout);
-    const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
-    // Every probe in flight listens on this one signal while a stage runs (and removes its listener when
-    // the stage ends): more than ten at once is the design, not the leak Node would warn about on stderr.
-    (0,external_node_events_namespaceObject.setMaxListeners)(0, signal);
-    const withSignal = perTarget.map((o) => ({ ...o, signal }));
-    const results = new Array(resolved.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < resolved.length) {
-            const index = next++;
-            onStart?.(index);
-            const result = await probeResolved(resolved[index], withSignal[index]);
-            results[index] = result;
-            onDone?.(index, result);
-        }
-    };
-    try {
-        await Promise.all(Array.from({ length: Math.min(concurrency, resolved.length) }, worker));
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/probe/index.ts
-/** The probe core's public surface: everything the CLI, the Action and the Lambda may use. */
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/report/model.ts
-
-/** A row's status: the probe's catalogue, plus `forbidden` for a destination a remote vantage refused. */
-const REPORT_STATUSES = [...STATUSES, 'forbidden'];
-/** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
-const SCHEMA_VERSION = 1;
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** The tool's version, kept equal to package.json's by a test (bundles cannot read package.json). */
-const VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/plan/expectations.ts
-const DEFAULT_MIN_TLS = 'TLSv1.2';
-const DEFAULT_CERT_MIN_DAYS = 14;
-/**
- * Port 25 relays may run without TLS (RFC 3207 makes STARTTLS optional there); submission ports
- * carry credentials and must have it. Credentials imply that AUTH must work.
- */
-function effectiveExpectations(expect, port, hasCredentials) {
-    return {
-        reachable: expect.reachable ?? true,
-        tls: expect.tls ?? (port === 25 ? 'optional' : 'required'),
-        minTls: expect.minTls ?? DEFAULT_MIN_TLS,
-        cert: {
-            minDays: expect.cert?.minDays ?? DEFAULT_CERT_MIN_DAYS,
-            trusted: expect.cert?.trusted ?? true,
-            hostname: expect.cert?.hostname ?? true,
-        },
-        auth: expect.auth ?? (hasCredentials ? 'ok' : undefined),
-        maxLatency: expect.maxLatency,
-        banner: expect.banner === undefined ? undefined : new RegExp(expect.banner),
-    };
-}
-const VERSION_ORDER = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-/** True when `actual` (as Node names it) is older than `minimum`. */
-function tlsBelow(actual, minimum) {
-    const a = VERSION_ORDER.indexOf(actual);
-    return a !== -1 && a < VERSION_ORDER.indexOf(minimum);
-}
-
-;// CONCATENATED MODULE: ./src/plan/rules.ts
-/**
- * The finding rules. Ids are stable (users filter on them, annotations show them); each has the
- * severity it carries unless a `require: any` group softens it.
- */
-const RULES = {
-    unreachable: { severity: 'error', title: 'port unreachable' },
-    'egress-blocked-likely': { severity: 'error', title: 'silently dropped: likely blocked by this network' },
-    'smtp-error': { severity: 'error', title: 'SMTP session failed' },
-    'unexpectedly-open': { severity: 'error', title: 'port open that must be closed' },
-    'banner-mismatch': { severity: 'error', title: 'greeting does not match the expected banner' },
-    'tls-missing': { severity: 'error', title: 'no TLS' },
-    'tls-failed': { severity: 'error', title: 'TLS could not be started' },
-    'tls-version': { severity: 'error', title: 'TLS version below the minimum' },
-    'cert-expired': { severity: 'error', title: 'certificate expired' },
-    'cert-expiring': { severity: 'warning', title: 'certificate expires soon' },
-    'cert-untrusted': { severity: 'error', title: 'certificate not trusted' },
-    'cert-hostname': { severity: 'error', title: 'certificate does not name the host' },
-    'auth-failed': { severity: 'error', title: 'credentials refused' },
-    'auth-unavailable': { severity: 'error', title: 'no usable AUTH mechanism' },
-    'plaintext-auth': { severity: 'warning', title: 'AUTH offered before TLS' },
-    'starttls-injection': { severity: 'error', title: 'data injected after STARTTLS' },
-    'sender-refused': { severity: 'error', title: 'sender or recipient refused' },
-    slow: { severity: 'warning', title: 'slower than the allowed latency' },
-    'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
-    'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
-    'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
-    'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
-};
-const RULE_IDS = Object.keys(RULES);
-
-;// CONCATENATED MODULE: ./src/plan/findings.ts
-
-
-/** Judges every job against its expectations; `require: any` groups are softened afterwards. */
-function evaluate(jobs) {
-    const findings = jobs.flatMap(judgeJob);
-    return softenAlternatives(jobs, findings);
-}
-function judgeJob(job) {
-    const { target, port, result } = job;
-    const expect = effectiveExpectations(port.expect, port.port, target.auth !== undefined);
-    const make = (draft, address) => ({
-        ...draft,
-        severity: RULES[draft.rule].severity,
-        target: target.name,
-        host: result.target.host,
-        port: port.port,
-        address,
-        ...(port.location ? { location: port.location } : {}),
-    });
-    if (!expect.reachable)
-        return judgeMustBeClosed(result).map((d) => make(d, null));
-    if (result.sessions.length === 0)
-        return [make(failureDraft(result.status, result), null)];
-    return result.sessions.flatMap((session) => judgeSession(session, port, expect).map((draft) => make(draft, session.address)));
-}
-/** A port that must not be reachable fails when any address completed a TCP connection. */
-function judgeMustBeClosed(result) {
-    const open = result.sessions.filter((s) => s.stage !== 'connect' || s.status === 'ok');
-    if (open.length === 0)
-        return [];
-    const where = open.map((s) => s.address).join(', ');
-    return [
-        {
-            rule: 'unexpectedly-open',
-            message: `port ${result.target.port} accepts connections at ${where} but must be closed`,
-            hint: 'Close the port in the firewall or bind the service to an internal address: an exposed relay gets abused.',
-        },
-    ];
-}
-function judgeSession(session, port, expect) {
-    const drafts = [];
-    const { status } = session;
-    if (status === 'starttls_unavailable') {
-        if (expect.tls === 'required') {
-            drafts.push({
-                rule: 'tls-missing',
-                message: `port ${port.port} offers no STARTTLS`,
-                hint: session.hint ?? 'Enable TLS on the server, or use a port that offers it.',
-            });
-        }
-        else if (expect.tls === 'optional') {
-            drafts.push({
-                rule: 'no-tls-offered',
-                message: `port ${port.port} offers no STARTTLS (TLS is optional here)`,
-                hint: 'Mail to this relay travels in plaintext; offer STARTTLS if you can.',
-            });
-        }
-    }
-    else if (status !== 'ok') {
-        drafts.push(failureDraft(status, session));
-    }
-    if (port.mode === 'plain' && expect.tls === 'required') {
-        drafts.push({
-            rule: 'tls-missing',
-            message: `port ${port.port} was probed without TLS, but TLS is required`,
-            hint: 'Use mode starttls or tls for this port, or set expect.tls to optional or none.',
-        });
-    }
-    drafts.push(...judgeTls(session, expect), ...judgeSmtp(session, port, expect));
-    return drafts;
-}
-/** The finding for a session (or a DNS failure) that stopped before it should have. */
-function failureDraft(status, where) {
-    const hint = where.hint ?? 'See the transcript for where the session stopped.';
-    const message = where.explanation;
-    if (where.stage === 'envelope')
-        return { rule: 'sender-refused', message, hint };
-    switch (status) {
-        case 'timeout':
-            return where.stage === 'connect'
-                ? { rule: 'egress-blocked-likely', message, hint }
-                : { rule: 'smtp-error', message, hint };
-        case 'dns_error':
-        case 'refused':
-        case 'unreachable':
-        case 'aborted':
-            return { rule: 'unreachable', message, hint };
-        case 'starttls_failed':
-        case 'tls_failed':
-            return { rule: 'tls-failed', message, hint };
-        case 'auth_failed':
-            return { rule: 'auth-failed', message, hint };
-        case 'auth_unavailable':
-            return { rule: 'auth-unavailable', message, hint };
-        default:
-            return { rule: where.stage === 'connect' ? 'unreachable' : 'smtp-error', message, hint };
-    }
-}
-function judgeTls(session, expect) {
-    const tls = session.tls;
-    if (!tls)
-        return [];
-    const drafts = [];
-    if (tls.protocol && tlsBelow(tls.protocol, expect.minTls)) {
-        drafts.push({
-            rule: 'tls-version',
-            message: `the server negotiated ${tls.protocol}, below the minimum ${expect.minTls}`,
-            hint: 'Enable TLS 1.2 and 1.3 on the server; TLS 1.0 and 1.1 are deprecated (RFC 8996).',
-        });
-    }
-    const cert = tls.certificate;
-    if (cert?.expired) {
-        drafts.push({
-            rule: 'cert-expired',
-            message: `the certificate expired ${-cert.daysUntilExpiry} days ago (${cert.validTo})`,
-            hint: 'Renew the certificate and reload the mail server.',
-        });
-    }
-    else if (cert && cert.daysUntilExpiry < expect.cert.minDays) {
-        drafts.push({
-            rule: 'cert-expiring',
-            message: `the certificate expires in ${cert.daysUntilExpiry} days (${cert.validTo})`,
-            hint: `Renew it before it expires; this check warns below ${expect.cert.minDays} days.`,
-        });
-    }
-    // An expired certificate also fails verification; one finding says it better than two.
-    if (!tls.trusted && expect.cert.trusted && tls.trustError !== 'CERT_HAS_EXPIRED') {
-        drafts.push({
-            rule: 'cert-untrusted',
-            message: `the certificate chain does not verify (${tls.trustError ?? 'unknown reason'})${cert?.selfSigned ? ': it is self-signed' : ''}`,
-            hint: 'Serve the full chain from a public CA, or give the private CA with --ca / tls.ca_file.',
-        });
-    }
-    if (!tls.hostnameMatch && expect.cert.hostname) {
-        drafts.push({
-            rule: 'cert-hostname',
-            message: tls.hostnameError ?? 'the certificate does not name the host',
-            hint: 'Probe the name the certificate carries, or add this name to the certificate.',
-        });
-    }
-    return drafts;
-}
-function judgeSmtp(session, port, expect) {
-    const drafts = [];
-    const smtp = session.smtp;
-    if (port.mode !== 'tls' && (smtp.ehlo?.auth.length ?? 0) > 0) {
-        drafts.push({
-            rule: 'plaintext-auth',
-            message: `port ${port.port} offers AUTH (${smtp.ehlo?.auth.join(' ')}) before TLS`,
-            hint: 'Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes) so no client can send credentials in clear.',
-        });
-    }
-    if ((smtp.starttlsInjectedBytes ?? 0) > 0) {
-        drafts.push({
-            rule: 'starttls-injection',
-            message: `the server sent ${smtp.starttlsInjectedBytes} bytes after its 220 to STARTTLS`,
-            hint: 'A server must not send anything between 220 and the handshake (RFC 3207 §6): fix or replace it, or check for a middlebox.',
-        });
-    }
-    if (expect.maxLatency !== undefined && session.durationMs > expect.maxLatency) {
-        drafts.push({
-            rule: 'slow',
-            message: `the session took ${Math.round(session.durationMs)} ms, over the ${expect.maxLatency} ms allowed`,
-            hint: 'Check the network path and the server load; stage timings show which stage was slow.',
-        });
-    }
-    const greeting = smtp.greeting?.text;
-    if (expect.banner && greeting !== undefined && !expect.banner.test(greeting)) {
-        drafts.push({
-            rule: 'banner-mismatch',
-            message: `the greeting "${greeting.split('\n')[0]}" does not match /${expect.banner.source}/`,
-            hint: 'Another server answers on this address than the one expected: check DNS and load balancers.',
-        });
-    }
-    return drafts;
-}
-/** One key per (target, port): what findings and jobs are matched on. */
-const portKey = (target, port) => `${target}\u0000${port}`;
-/**
- * The (target, port) pairs with an error finding, built once: looking each job up in the findings
- * instead made a 10,000-target run quadratic (60 of its 70 busy seconds, bench "scale").
- */
-function failingPorts(findings) {
-    return new Set(findings.filter((f) => f.severity === 'error').map((f) => portKey(f.target, f.port)));
-}
-/** In a `require: any` group, failures are warnings as long as another port of the group passes. */
-function softenAlternatives(jobs, findings) {
-    const passing = new Set();
-    const failed = failingPorts(findings);
-    for (const job of jobs) {
-        const k = portKey(job.target.name, job.port.port);
-        if (!failed.has(k) && job.result.status !== 'aborted')
-            passing.add(k);
-    }
-    const anyGroups = new Map();
-    for (const job of jobs) {
-        if (job.target.require !== 'any')
-            continue;
-        const ok = passing.has(portKey(job.target.name, job.port.port));
-        anyGroups.set(job.target.name, (anyGroups.get(job.target.name) ?? false) || ok);
-    }
-    return findings.map((f) => f.severity === 'error' && anyGroups.get(f.target) === true
-        ? { ...f, severity: 'warning', message: `${f.message} (another port of this group works)` }
-        : f);
-}
-
-;// CONCATENATED MODULE: ./src/plan/recommend.ts
-
-
-const SUBMISSION_PORTS = new Set([587, 588, 2525]);
-/**
- * Which port to configure from this network, per target, and why. A port qualifies when every address
- * completed its session and no error finding stands against it. Preference: verified implicit TLS,
- * then STARTTLS submission ports, then anything else, port 25 last (it is for relaying between
- * servers, and clouds block it); faster first among equals.
- */
-function recommend(jobs, findings) {
-    const byTarget = new Map();
-    for (const job of jobs) {
-        if (!effectiveExpectations(job.port.expect, job.port.port, false).reachable)
-            continue;
-        const list = byTarget.get(job.target.name);
-        if (list)
-            list.push(job);
-        else
-            byTarget.set(job.target.name, [job]);
-    }
-    const failed = failingPorts(findings);
-    return [...byTarget].map(([target, targetJobs]) => {
-        const fails = (job) => job.result.status !== 'ok' || failed.has(portKey(target, job.port.port));
-        const working = targetJobs
-            .filter((job) => !fails(job))
-            .sort((a, b) => rank(a) - rank(b) || latency(a) - latency(b));
-        const failing = targetJobs.filter(fails).map(describeFailure);
-        const best = working[0];
-        if (!best) {
-            return { target, port: null, mode: null, reason: `nothing works from here: ${failing.join('; ')}` };
-        }
-        const prefix = failing.length > 0 ? `${failing.join('; ')}; ` : '';
-        return {
-            target,
-            port: best.port.port,
-            mode: best.port.mode,
-            reason: `${prefix}${describeSuccess(best)}, works: use ${best.port.port}`,
-        };
-    });
-}
-function rank(job) {
-    const session = job.result.sessions[0];
-    const verified = session?.tls?.trusted === true && session.tls.hostnameMatch;
-    if (job.port.port === 25)
-        return 4;
-    if (job.port.mode === 'tls' && verified)
-        return 0;
-    if (job.port.mode === 'starttls' && verified && SUBMISSION_PORTS.has(job.port.port))
-        return 1;
-    if (verified)
-        return 2;
-    return 3;
-}
-function latency(job) {
-    return Math.max(...job.result.sessions.map((s) => s.durationMs));
-}
-function describeSuccess(job) {
-    const session = job.result.sessions[0];
-    const parts = [
-        `${job.port.port} with ${job.port.mode === 'tls' ? 'implicit TLS' : job.port.mode === 'starttls' ? 'STARTTLS' : 'no TLS'}`,
-    ];
-    if (session.tls?.protocol)
-        parts.push(session.tls.protocol.replace('TLSv', 'TLS '));
-    const days = session.tls?.certificate?.daysUntilExpiry;
-    if (days !== undefined)
-        parts.push(`certificate valid ${days} more days`);
-    if (session.auth?.outcome === 'accepted')
-        parts.push(`AUTH ${session.auth.mechanism} accepted`);
-    return parts.join(', ');
-}
-const FAILURE_WORDS = {
-    timeout: 'timed out',
-    refused: 'was refused',
-    unreachable: 'is unreachable',
-    dns_error: 'did not resolve',
-    reset: 'was reset',
-    no_greeting: 'sent no greeting',
-    not_smtp: 'is not SMTP',
-    rejected: 'rejected the session',
-    temporary: 'answered 4xx',
-    starttls_unavailable: 'offers no STARTTLS',
-    starttls_failed: 'could not start TLS',
-    tls_failed: 'failed the TLS handshake',
-    auth_failed: 'refused the credentials',
-    auth_unavailable: 'offers no usable AUTH',
-    protocol_error: 'broke the protocol',
-    aborted: 'did not finish',
-};
-function describeFailure(job) {
-    const status = job.result.status;
-    return `${job.port.port} ${status === 'ok' ? 'has errors (see findings)' : (FAILURE_WORDS[status] ?? status)}`;
-}
-
-;// CONCATENATED MODULE: ./src/plan/rows.ts
-/** Flattens a probe result into report rows: one per address session, or one for a DNS failure. */
-function toRows(result, target) {
-    const { host, port, mode } = result.target;
-    if (result.sessions.length === 0) {
-        return [
-            {
-                target,
-                host,
-                port,
-                mode,
-                address: null,
-                family: null,
-                status: result.status,
-                stage: result.stage,
-                ...(result.errorCode ? { errorCode: result.errorCode } : {}),
-                explanation: result.explanation,
-                ...(result.hint ? { hint: result.hint } : {}),
-                durationMs: result.durationMs,
-                timings: { dns: result.dns.durationMs },
-                retries: 0,
-                transcript: [],
-                transcriptTruncated: false,
-            },
-        ];
-    }
-    return result.sessions.map((s) => ({
-        target,
-        host,
-        port,
-        mode,
-        address: s.address,
-        family: s.family,
-        status: s.status,
-        stage: s.stage,
-        ...(s.reply ? { reply: s.reply } : {}),
-        ...(s.errorCode ? { errorCode: s.errorCode } : {}),
-        explanation: s.explanation,
-        ...(s.hint ? { hint: s.hint } : {}),
-        durationMs: s.durationMs,
-        timings: { dns: result.dns.durationMs, ...s.timings },
-        smtp: s.smtp,
-        ...(s.tls ? { tls: s.tls } : {}),
-        ...(s.auth ? { auth: s.auth } : {}),
-        ...(s.envelope ? { envelope: s.envelope } : {}),
-        retries: s.retries,
-        transcript: s.transcript,
-        transcriptTruncated: s.transcriptTruncated,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/plan/verdict.ts
-/** Fails when a finding reaches `failOn`: errors by default, warnings too with `warning`, never with `never`. */
-function verdictOf(findings, failOn) {
-    const count = (severity) => findings.filter((f) => f.severity === severity).length;
-    const errors = count('error');
-    const warnings = count('warning');
-    const pass = failOn === 'never' || (errors === 0 && (failOn === 'error' || warnings === 0));
-    return { pass, failOn, errors, warnings, notices: count('notice') };
-}
-/** How many findings reach `failOn`: the count that made (or would make) the verdict fail. */
-function failingCount(verdict) {
-    if (verdict.failOn === 'never')
-        return 0;
-    return verdict.errors + (verdict.failOn === 'warning' ? verdict.warnings : 0);
-}
-
-;// CONCATENATED MODULE: ./src/plan/run.ts
-
-
-
-
-
-
-
-
-/** The MX hosts of a domain in preference order (RFC 5321 §5.1); the domain itself when it has none. */
-async function systemMx(domain) {
-    try {
-        const records = await (0,promises_namespaceObject.resolveMx)(domain);
-        // A null MX (RFC 7505: exchange ".") says the domain takes no mail; probing it would mislead.
-        const hosts = records
-            .filter((r) => r.exchange !== '' && r.exchange !== '.')
-            .sort((a, b) => a.priority - b.priority)
-            .map((r) => r.exchange);
-        return hosts.length > 0 ? hosts : [domain];
-    }
-    catch {
-        // No MX record (or no answer): RFC 5321 §5.1's implicit MX is the domain's own address.
-        return [domain];
-    }
-}
-/** `mx:` targets become one target per MX host, port 25, named after the domain and the host. */
-async function expandMx(targets, lookup) {
-    const expanded = await Promise.all(targets.map(async (target) => {
-        if (!target.mx)
-            return [target];
-        const hosts = await lookup(target.host);
-        return hosts.map((host, i) => ({
-            ...target,
-            mx: false,
-            host,
-            name: `${target.name} MX#${i + 1} ${host}`,
-        }));
-    }));
-    return expanded.flat();
-}
-/** Every target's ports, after MX expansion, in plan order. */
-async function planJobs(plan, resolveMx) {
-    const targets = await expandMx(plan.targets, resolveMx ?? systemMx);
-    return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
-}
-/** Probes the planned ports from this machine. */
-async function probeHere(planned, plan, options = {}) {
-    const probeTargets = planned.map(({ target, port }) => ({
-        host: target.host,
-        port: port.port,
-        mode: port.mode,
-        ...(target.auth || target.envelope
-            ? {
-                options: {
-                    ...(target.auth ? { auth: target.auth } : {}),
-                    ...(target.envelope ? { envelope: target.envelope } : {}),
-                },
-            }
-            : {}),
-    }));
-    let done = 0;
-    const o = plan.options;
-    return probeAll(probeTargets, {
-        timeout: o.timeout,
-        connectTimeout: o.connectTimeout,
-        greetingTimeout: o.greetingTimeout,
-        commandTimeout: o.commandTimeout,
-        ...(o.helo ? { helo: o.helo } : {}),
-        concurrency: o.concurrency,
-        retries: o.retries,
-        ...(o.overallTimeout ? { overallTimeout: o.overallTimeout } : {}),
-        tls: {
-            ...(o.tls.ca ? { ca: o.tls.ca } : {}),
-            ...(o.tls.minVersion ? { minVersion: o.tls.minVersion } : {}),
-        },
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-        onDone: (index) => {
-            done += 1;
-            const job = planned[index];
-            options.onProgress?.(done, planned.length, job ? `${job.target.name}:${job.port.port}` : '');
-        },
-    });
-}
-/** Rows, findings and recommendations for jobs probed from one place (tagged with it when named). */
-function judge(jobs, vantage) {
-    const tag = (item) => (vantage ? { ...item, vantage } : item);
-    const findings = evaluate(jobs);
-    return {
-        results: jobs.flatMap((job) => toRows(job.result, job.target.name)).map(tag),
-        findings: findings.map(tag),
-        recommendations: recommend(jobs, findings).map(tag),
-    };
-}
-/** What every report of a plan starts with: schema, tool, when, how long, which config file. */
-function reportFrame(plan, started, startedAt) {
-    return {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'smtp-port-probe', version: VERSION },
-        startedAt,
-        durationMs: Math.round(performance.now() - started),
-        ...(plan.configFile ? { configFile: plan.configFile } : {}),
-    };
-}
-/** Runs a plan from here: MX expansion, every target and port probed, findings, verdict, recommendations. */
-async function runPlan(plan, options = {}) {
-    const started = performance.now();
-    const startedAt = new Date().toISOString();
-    const planned = await planJobs(plan, options.resolveMx);
-    const results = await probeHere(planned, plan, options);
-    const jobs = planned.map((p, i) => ({ ...p, result: results[i] }));
-    const judged = judge(jobs);
-    return {
-        ...reportFrame(plan, started, startedAt),
-        ...judged,
-        verdict: verdictOf(judged.findings, plan.failOn),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/plan/targets.ts
-
-
-
-
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const SCHEME_PORTS = { smtp: 587, smtps: 465 };
-/**
- * Hides the secret part of anything that looks like `user:password@`, even in a spec too broken to
- * parse or in a line of a config file: everything from the first `:` of the user info to the last `@`
- * goes, because an unencoded `@`, `:` or space may sit inside the password. A user name alone is hidden
- * too: some providers (Postmark) use the API token as the user name.
- */
-function redactCredentials(text) {
-    const at = text.lastIndexOf('@');
-    if (at === -1)
-        return text;
-    // Anchored: a "://" inside a password is not a scheme.
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
-    const start = scheme ? scheme.index + scheme[0].length : 0;
-    if (at < start)
-        return text;
-    const userinfo = text.slice(start, at);
-    const colon = userinfo.indexOf(':');
-    const shown = colon === -1 ? REDACTED : `${userinfo.slice(0, colon)}:${REDACTED}`;
-    return `${text.slice(0, start)}${shown}${text.slice(at)}`;
-}
-const quote = (text) => JSON.stringify(text);
-function fail(ctx, message) {
-    throw new UsageError(message, ctx.source);
-}
-/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535, each once. */
-function parsePortList(text, source) {
-    const ctx = { display: text, source };
-    if (text === '')
-        fail(ctx, 'missing port: give a port such as 587 or a list such as 25,465,587');
-    const ports = [];
-    for (const part of text.split(',')) {
-        if (part === '')
-            fail(ctx, `empty entry in port list ${quote(text)}: separate ports with single commas`);
-        const port = /^\d{1,5}$/.test(part) ? Number(part) : Number.NaN;
-        if (!(port >= 1 && port <= 65_535)) {
-            fail(ctx, `invalid port ${quote(part)}: use a whole number from 1 to 65535`);
-        }
-        if (ports.includes(port))
-            fail(ctx, `port ${port} is listed twice in ${quote(text)}`);
-        ports.push(port);
-    }
-    return ports;
-}
-function withPort(ctx, host, portText) {
-    if (portText === '') {
-        fail(ctx, `missing port after ":" in ${quote(ctx.display)}: give one, or leave out the ":"`);
-    }
-    return { host, portText };
-}
-/** Splits `host`, `host:ports`, `[v6]`, `[v6]:ports` or a bare IPv6 literal (which cannot take a port). */
-function splitHostPorts(ctx, text) {
-    const ipv6Hint = 'write an IPv6 address as [2001:db8::1]:587';
-    if (text.startsWith('[')) {
-        const close = text.indexOf(']');
-        if (close === -1)
-            fail(ctx, `unbalanced "[" in ${quote(ctx.display)}: ${ipv6Hint}`);
-        const host = text.slice(1, close);
-        const rest = text.slice(close + 1);
-        if ((0,external_node_net_namespaceObject.isIP)(host) !== 6)
-            fail(ctx, `${quote(`[${host}]`)} is not an IPv6 address`);
-        if (rest === '')
-            return { host };
-        if (!rest.startsWith(':'))
-            fail(ctx, `unexpected ${quote(rest)} after "]" in ${quote(ctx.display)}`);
-        return withPort(ctx, host, rest.slice(1));
-    }
-    if (text.includes(']'))
-        fail(ctx, `unbalanced "]" in ${quote(ctx.display)}: ${ipv6Hint}`);
-    const colon = text.indexOf(':');
-    if (colon === -1)
-        return { host: text };
-    if (text.indexOf(':', colon + 1) !== -1) {
-        // Two colons or more: only an IPv6 literal, and then every colon belongs to the address.
-        if ((0,external_node_net_namespaceObject.isIP)(text) === 6)
-            return { host: text };
-        fail(ctx, `${quote(ctx.display)} is neither host:port nor an IPv6 address; ${ipv6Hint}`);
-    }
-    return withPort(ctx, text.slice(0, colon), text.slice(colon + 1));
-}
-/** The probe core's own rule (`resolveTarget`), so that nothing accepted here is refused later. */
-function checkHost(ctx, host) {
-    if (host === '')
-        fail(ctx, `missing host in ${quote(ctx.display)}`);
-    try {
-        options_resolveTarget({ host, port: 25 });
-    }
-    catch {
-        fail(ctx, `host ${quote(redactCredentials(host))} is neither a host name nor an IP address`);
-    }
-}
-/** Checks a lone host (a config file's `host:`): a DNS name or an IP literal, IPv6 with or without brackets. */
-function parseHost(text, source) {
-    const ctx = { display: redactCredentials(text), source };
-    const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-    if (bare === '')
-        fail(ctx, 'missing host: give a host such as smtp.example.com');
-    if (bare !== text && isIP(bare) !== 6)
-        fail(ctx, `${quote(ctx.display)} is not an IPv6 address`);
-    if (/^[^:@]+:[^:@]*$/.test(bare)) {
-        fail(ctx, `host ${quote(ctx.display)} includes a port: give the host alone and the ports under ports`);
-    }
-    checkHost(ctx, bare);
-    return bare;
-}
-function decodeCredential(ctx, text, what) {
-    let value = '';
-    try {
-        value = decodeURIComponent(text);
-    }
-    catch {
-        fail(ctx, `malformed percent-encoding in the ${what} of ${quote(ctx.display)}`);
-    }
-    if (value === '')
-        fail(ctx, `empty ${what} in ${quote(ctx.display)}`);
-    // A line break would let the value smuggle SMTP commands; the probe refuses it later anyway.
-    if (/[\r\n\0]/.test(value))
-        fail(ctx, `the ${what} in ${quote(ctx.display)} contains a line break or NUL`);
-    return value;
-}
-function parseUrl(ctx, spec, scheme, mode) {
-    const name = (scheme[1] ?? '').toLowerCase();
-    if (name !== 'smtp' && name !== 'smtps') {
-        fail(ctx, `unknown scheme ${quote(`${scheme[1]}://`)}: use smtp:// (STARTTLS) or smtps:// (implicit TLS)`);
-    }
-    const rest = spec.slice(scheme[0].length);
-    const end = rest.search(/[/?#]/);
-    const authority = end === -1 ? rest : rest.slice(0, end);
-    const tail = end === -1 ? '' : rest.slice(end);
-    // The user info ends at / ? #: an unencoded one inside a password would show part of it as the path.
-    if (tail.includes('@')) {
-        fail(ctx, `the credentials in ${quote(ctx.display)} contain "/", "?" or "#": percent-encode them`);
-    }
-    if (tail !== '' && tail !== '/') {
-        fail(ctx, `a target URL takes no path or query, got ${quote(tail)} in ${quote(ctx.display)}`);
-    }
-    const at = authority.lastIndexOf('@');
-    let auth;
-    if (at !== -1) {
-        const userinfo = authority.slice(0, at);
-        const colon = userinfo.indexOf(':');
-        if (colon === -1) {
-            fail(ctx, `user name without a password in ${quote(ctx.display)}: write smtp://user:password@host`);
-        }
-        auth = {
-            username: decodeCredential(ctx, userinfo.slice(0, colon), 'user name'),
-            password: decodeCredential(ctx, userinfo.slice(colon + 1), 'password'),
-        };
-    }
-    const { host, portText } = splitHostPorts(ctx, authority.slice(at + 1));
-    checkHost(ctx, host);
-    if (portText?.includes(',')) {
-        fail(ctx, `a target URL takes one port, got ${quote(portText)}: list several as host:25,465,587`);
-    }
-    const port = portText === undefined ? SCHEME_PORTS[name] : (parsePortList(portText, ctx.source)[0] ?? 0);
-    // RFC 8314 §3.3: smtps means TLS from the first byte, whatever the port.
-    const portMode = name === 'smtps' ? 'tls' : (mode ?? defaultMode(port));
-    return {
-        host,
-        mx: false,
-        ports: [{ port, mode: portMode }],
-        ...(auth ? { auth } : {}),
-        display: ctx.display,
-    };
-}
-function parseMx(ctx, spec, mode) {
-    const domain = spec.slice(3);
-    if (domain === '')
-        fail(ctx, `${quote(ctx.display)} needs a domain, such as mx:example.com`);
-    if (domain.includes('@'))
-        fail(ctx, `${quote(ctx.display)}: an mx target takes no credentials`);
-    const colon = domain.indexOf(':');
-    if (colon !== -1 && !domain.startsWith('[')) {
-        const port = quote(domain.slice(colon + 1));
-        fail(ctx, `port ${port} after an mx domain: mx:${domain.slice(0, colon)} probes port 25 on each MX host`);
-    }
-    // RFC 3696 §2: a top-level domain is never all digits, so this also refuses IPv4 literals.
-    const lastLabel = domain.replace(/\.$/, '').split('.').pop() ?? '';
-    if ((0,external_node_net_namespaceObject.isIP)(domain.replace(/^\[|\]$/g, '')) !== 0 || /^\d+$/.test(lastLabel)) {
-        fail(ctx, `an mx target needs a domain name, got the address ${quote(domain)}`);
-    }
-    checkHost(ctx, domain);
-    return {
-        host: domain,
-        mx: true,
-        ports: [{ port: 25, mode: mode ?? defaultMode(25) }],
-        display: ctx.display,
-    };
-}
-/**
- * Reads one target: `host`, `host:587`, `host:25,465,587`, `[2001:db8::1]:587`, `2001:db8::1`,
- * `smtp://host[:port]`, `smtps://host[:port]`, `smtp://user:pass@host`, `mx:example.com`.
- * Throws a UsageError naming the bad part; a password never appears in it.
- */
-function parseTargetSpec(spec, source, defaults = {}) {
-    const ctx = { display: redactCredentials(spec), source };
-    if (spec === '')
-        fail(ctx, 'empty target: give a host such as smtp.example.com or smtp.example.com:587');
-    if (/\s/.test(spec))
-        fail(ctx, `target ${quote(ctx.display)} contains whitespace`);
-    const scheme = SCHEME.exec(spec);
-    if (scheme)
-        return parseUrl(ctx, spec, scheme, defaults.mode);
-    if (/^mx:/i.test(spec))
-        return parseMx(ctx, spec, defaults.mode);
-    if (spec.includes('@')) {
-        fail(ctx, `credentials in ${quote(ctx.display)} need a URL: write smtp://user:password@host:587`);
-    }
-    const { host, portText } = splitHostPorts(ctx, spec);
-    checkHost(ctx, host);
-    const ports = portText === undefined ? [...(defaults.ports ?? DEFAULT_PORTS)] : parsePortList(portText, source);
-    return {
-        host,
-        mx: false,
-        ports: ports.map((port) => ({ port, mode: defaults.mode ?? defaultMode(port) })),
-        display: ctx.display,
-    };
-}
-/** Copies expectations so that no two ports share (and could mutate) one `cert` object. */
-function copyExpectations(expect) {
-    return { ...expect, ...(expect.cert ? { cert: { ...expect.cert } } : {}) };
-}
-/** Turns a parsed spec into a plan entry: every port gets `expect`, and `location` when known. */
-function toTargetPlan(spec, extras = {}) {
-    const { expect = {}, location } = extras;
-    return {
-        name: spec.mx ? `mx:${spec.host}` : spec.host,
-        host: spec.host,
-        mx: spec.mx,
-        ports: spec.ports.map(({ port, mode }) => ({
-            port,
-            mode,
-            expect: copyExpectations(expect),
-            ...(location ? { location } : {}),
-        })),
-        require: 'all',
-        ...(spec.auth ? { auth: spec.auth } : {}),
-        ...(location ? { location } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -10122,9 +7294,9 @@ const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, d
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -10142,7 +7314,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -11175,13 +8347,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!util_isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -11210,7 +8382,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -11224,14 +8396,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -11277,7 +8449,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -11301,7 +8473,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -11317,14 +8489,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -11344,7 +8516,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -11487,16 +8659,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -11513,7 +8685,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -12532,7 +9704,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -13155,7 +10327,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function api_describe(description) {
+function describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -16074,13 +13246,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);
@@ -16415,14 +13587,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -16430,14 +13602,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -16446,7 +13618,7 @@ function partialRecord(keyType, valueType, params) {
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
         partial: true,
     });
 }
@@ -16560,10 +13732,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -16573,12 +13745,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -16882,7 +14054,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = api_describe;
+const schemas_describe = describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -16937,40 +14109,2088 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/vantage/request.ts
+;// CONCATENATED MODULE: ./src/probe/catalogue.ts
+/**
+ * The stable vocabulary of the probe. Tests, docs, the JSON report and users' scripts depend on these
+ * strings: add to them with care, never rename.
+ */
+/** Exactly one of these describes how far a session got and why it stopped. */
+const STATUSES = [
+    'ok',
+    'dns_error',
+    'refused',
+    'timeout',
+    'unreachable',
+    'reset',
+    'no_greeting',
+    'not_smtp',
+    'rejected',
+    'temporary',
+    'starttls_unavailable',
+    'starttls_failed',
+    'tls_failed',
+    'auth_failed',
+    'auth_unavailable',
+    'protocol_error',
+    'aborted',
+];
+/** What each status means, for documentation and for people reading a report. */
+const STATUS_MEANINGS = {
+    ok: 'every stage that was asked for succeeded',
+    dns_error: 'the host name did not resolve to any address',
+    refused: 'the TCP connection was refused (RST or ICMP port-unreachable): nothing listens, or a firewall rejects',
+    timeout: 'no answer within the time allowed (a silent drop by a firewall, or a stalled server)',
+    unreachable: 'no route to the host or network, or an ICMP host/admin-prohibited reject',
+    reset: 'the server reset or closed the connection in the middle of the session',
+    no_greeting: 'TCP connected but the server sent no SMTP greeting',
+    not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
+    rejected: 'the server refused with a 5xx reply (greeting, EHLO/HELO, or the MAIL FROM/RCPT TO envelope check)',
+    temporary: 'the server answered with a 4xx reply: try again later',
+    starttls_unavailable: 'STARTTLS was required but the server does not advertise it',
+    starttls_failed: 'the server refused the STARTTLS command or closed the connection after it',
+    tls_failed: 'the TLS handshake failed (implicit TLS or after STARTTLS)',
+    auth_failed: 'the server refused the credentials',
+    auth_unavailable: 'credentials were given but the server offers no usable AUTH mechanism',
+    protocol_error: 'the server broke the SMTP protocol (malformed or oversized reply, unsolicited data)',
+    aborted: 'the probe was cancelled (AbortSignal or overall deadline) before it finished',
+};
+/** The stages of a session, in the order they run. */
+const STAGES = [
+    'dns',
+    'connect',
+    'greeting',
+    'ehlo',
+    'starttls',
+    'tls',
+    'ehlo_tls',
+    'auth',
+    'envelope',
+    'quit',
+];
+/**
+ * starttls: plaintext then STARTTLS (RFC 3207); tls: TLS from the first byte (RFC 8314 §3.3);
+ * plain: no TLS attempted.
+ */
+const MODES = ['starttls', 'tls', 'plain'];
+/** RFC 8314 §3.3 makes 465 implicit TLS; every other port starts in plaintext. */
+function defaultMode(port) {
+    return port === 465 ? 'tls' : 'starttls';
+}
+
+;// CONCATENATED MODULE: external "node:dns/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+;// CONCATENATED MODULE: ./src/probe/mx.ts
+
+/**
+ * The hosts that take mail for a domain, most preferred first (RFC 5321 §5.1). A domain without MX
+ * records has the implicit MX of its own name; a failed lookup (SERVFAIL, timeout) and a null MX
+ * (RFC 7505: exchange "." or empty) also leave just the domain, whose own probe then shows what answers
+ * there, so a target never silently disappears from a report. Names are returned exactly as DNS wrote
+ * them: a caller that connects must check each one as it checks any other name.
+ */
+async function mxHosts(domain, lookup = promises_namespaceObject.resolveMx) {
+    let records;
+    try {
+        records = await lookup(domain);
+    }
+    catch {
+        return [domain];
+    }
+    const hosts = records
+        .filter((r) => r.exchange !== '' && r.exchange !== '.')
+        .sort((a, b) => a.priority - b.priority)
+        .map((r) => r.exchange);
+    return hosts.length > 0 ? hosts : [domain];
+}
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/probe/options.ts
+
+
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const DEFAULT_LIMITS = {
+    maxLineLength: 4096,
+    maxReplyLines: 100,
+    maxReplyBytes: 64 * 1024,
+    maxTranscriptBytes: 32 * 1024,
+};
+function positiveMs(name, value, fallback) {
+    if (value === undefined)
+        return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+        throw new RangeError(`options.${name} must be a positive number of milliseconds, got ${String(value)}`);
+    }
+    return value;
+}
+function wholeNumber(name, value, fallback, min) {
+    if (value === undefined)
+        return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+        throw new RangeError(`options.${name} must be a whole number >= ${min}, got ${String(value)}`);
+    }
+    return value;
+}
+/** RFC 5321 §4.1.1.1: the EHLO argument is a domain or an address literal; keep it to safe characters. */
+const HELO_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/;
+/** A name EHLO/HELO may carry: a domain or an address literal. */
+function isHeloName(value) {
+    return typeof value === 'string' && value.length <= 253 && HELO_PATTERN.test(value);
+}
+function defaultHelo() {
+    const name = (0,external_node_os_namespaceObject.hostname)();
+    return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
+}
+function options_resolveOptions(options = {}) {
+    const timeout = positiveMs('timeout', options.timeout, 30_000);
+    const helo = options.helo ?? defaultHelo();
+    if (!isHeloName(helo)) {
+        throw new RangeError(`options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`);
+    }
+    if (options.addresses !== undefined &&
+        options.addresses !== 'all' &&
+        options.addresses !== 'one-per-family') {
+        throw new RangeError(`options.addresses must be 'all' or 'one-per-family', got ${String(options.addresses)}`);
+    }
+    const auth = options.auth;
+    if (auth !== undefined) {
+        if (typeof auth.username !== 'string' || auth.username === '' || /[\r\n\0]/.test(auth.username)) {
+            throw new RangeError('options.auth.username must be a non-empty string without CR, LF or NUL');
+        }
+        // The password itself is never echoed in an error message.
+        if (typeof auth.password !== 'string' || /[\r\n\0]/.test(auth.password)) {
+            throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
+        }
+    }
+    const envelope = options.envelope;
+    if (envelope !== undefined) {
+        for (const key of ['from', 'to']) {
+            const value = envelope[key];
+            if ((key === 'from' || value !== undefined) && !isMailbox(value)) {
+                throw new RangeError(`options.envelope.${key} must be a mail address like app@example.com, got ${JSON.stringify(value)}`);
+            }
+        }
+    }
+    const minVersion = options.tls?.minVersion;
+    if (minVersion !== undefined && !TLS_VERSIONS.includes(minVersion)) {
+        throw new RangeError(`options.tls.minVersion must be one of ${TLS_VERSIONS.join(', ')}, got ${String(minVersion)}`);
+    }
+    const servername = options.tls?.servername;
+    if (servername !== undefined &&
+        (typeof servername !== 'string' || servername === '' || (0,external_node_net_namespaceObject.isIP)(servername) !== 0)) {
+        throw new RangeError(`options.tls.servername must be a host name, got ${JSON.stringify(servername)}`);
+    }
+    const ca = options.tls?.ca;
+    const limits = { ...DEFAULT_LIMITS };
+    for (const key of Object.keys(options.limits ?? {})) {
+        if (!(key in DEFAULT_LIMITS))
+            throw new RangeError(`options.limits.${key} is not a known limit`);
+        limits[key] = wholeNumber(`limits.${key}`, options.limits?.[key], DEFAULT_LIMITS[key], 1);
+    }
+    return {
+        timeout,
+        connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 10_000),
+        greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, 10_000),
+        commandTimeout: positiveMs('commandTimeout', options.commandTimeout, 10_000),
+        helo,
+        addresses: options.addresses ?? 'all',
+        ...(auth ? { auth } : {}),
+        ...(envelope ? { envelope } : {}),
+        allowPlaintextAuth: options.allowPlaintextAuth === true,
+        tls: {
+            ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
+            ...(minVersion ? { minVersion } : {}),
+            ...(servername ? { servername } : {}),
+        },
+        retries: wholeNumber('retries', options.retries, 0, 0),
+        retryDelay: positiveMs('retryDelay', options.retryDelay, 1_000),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        limits,
+    };
+}
+/** A mailbox for MAIL FROM/RCPT TO: local@domain, no spaces, brackets or line breaks (RFC 5321 §4.1.2). */
+function isMailbox(value) {
+    return typeof value === 'string' && value.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/.test(value);
+}
+/** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */
+const HOSTNAME_PATTERN = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+/** Checks a target and fills in its mode; throws naming the bad value. */
+function options_resolveTarget(target, where = 'target') {
+    if (target === null || typeof target !== 'object') {
+        throw new TypeError(`${where} must be an object with host and port, got ${String(target)}`);
+    }
+    const { host, port, mode } = target;
+    if (typeof host !== 'string' || host === '') {
+        throw new TypeError(`${where}.host must be a non-empty string, got ${JSON.stringify(host)}`);
+    }
+    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    if ((0,external_node_net_namespaceObject.isIP)(bare) === 0 && !HOSTNAME_PATTERN.test(bare)) {
+        throw new RangeError(`${where}.host ${JSON.stringify(host)} is neither a host name nor an IP address`);
+    }
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
+        throw new RangeError(`${where}.port must be a whole number from 1 to 65535, got ${String(port)}`);
+    }
+    if (mode !== undefined && !MODES.includes(mode)) {
+        throw new RangeError(`${where}.mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    }
+    return { host: bare, port, mode: mode ?? defaultMode(port) };
+}
+
+;// CONCATENATED MODULE: ./src/probe/failure.ts
+/**
+ * How a stage ends a session early. Internal to the core: `probe()` turns it into a result and never
+ * lets it escape, because a network outcome is data, not an exception.
+ */
+class ProbeFailure extends Error {
+    status;
+    errorCode;
+    reply;
+    /** What the peer seems to speak instead of SMTP, when it sent something else. */
+    peerProtocol;
+    constructor(status, message, extra = {}) {
+        super(message);
+        this.name = 'ProbeFailure';
+        this.status = status;
+        this.errorCode = extra.errorCode;
+        this.reply = extra.reply;
+        this.peerProtocol = extra.peerProtocol;
+    }
+}
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+// EPERM: a local firewall (an OUTPUT rule) or sandbox refused the connect. EACCES: the same locally,
+// or, measured here over IPv6, an ICMPv6 administratively-prohibited reject from the path.
+const BLOCKED = {
+    EPERM: 'blocked by a local firewall or policy',
+    EACCES: 'administratively prohibited (an ICMP reject, or a local policy)',
+};
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** Maps a Node socket error to a failure; `during` is what was going on, for the message. */
+function socketFailure(error, during) {
+    if (error instanceof ProbeFailure)
+        return error;
+    const err = error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    const message = err instanceof Error ? err.message : String(error);
+    if (code === 'ECONNREFUSED')
+        return new ProbeFailure('refused', `connection refused ${during}`, { errorCode: code });
+    if (code === 'ETIMEDOUT')
+        return new ProbeFailure('timeout', `timed out ${during}`, { errorCode: code });
+    if (code && UNREACHABLE.has(code)) {
+        return new ProbeFailure('unreachable', `no route ${during} (${code})`, { errorCode: code });
+    }
+    const blocked = code ? BLOCKED[code] : undefined;
+    if (code && blocked)
+        return new ProbeFailure('unreachable', `${blocked} ${during} (${code})`, { errorCode: code });
+    if (code && RESET.has(code)) {
+        return new ProbeFailure('reset', `connection reset by the server ${during}`, { errorCode: code });
+    }
+    return new ProbeFailure('protocol_error', `${message} ${during}`, code ? { errorCode: code } : {});
+}
+/** The failure for a cancelled probe, from the AbortSignal's reason. */
+function abortFailure(signal) {
+    const reason = signal.reason;
+    const text = reason instanceof Error && reason.name !== 'AbortError'
+        ? reason.message
+        : 'the probe was cancelled by its caller';
+    return new ProbeFailure('aborted', text, { errorCode: 'ABORT_ERR' });
+}
+
+;// CONCATENATED MODULE: ./src/probe/deadline.ts
+
+/**
+ * Runs `start` until it settles, the absolute `deadline` (a `performance.now()` value) passes, or the
+ * signal aborts, whichever is first. `start` returns its own clean-up, which runs on every path, and
+ * the timer and the abort listener are always removed: nothing outlives the stage.
+ */
+function untilDeadline(deadline, onTimeout, signal, start) {
+    return new Promise((resolve, reject) => {
+        let done = false;
+        let cleanup;
+        const finish = (fn) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            cleanup?.();
+            fn();
+        };
+        const onAbort = () => finish(() => reject(abortFailure(signal)));
+        const timer = setTimeout(() => finish(() => reject(onTimeout())), Math.max(0, deadline - performance.now()));
+        if (signal?.aborted)
+            return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+            cleanup = start({
+                resolve: (value) => finish(() => resolve(value)),
+                reject: (error) => finish(() => reject(error)),
+            });
+        }
+        catch (error) {
+            finish(() => reject(error));
+        }
+        if (done)
+            cleanup?.();
+    });
+}
+/** Sleeps for `ms`, or rejects with an `aborted` failure as soon as the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(abortFailure(signal));
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(abortFailure(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/probe/dns.ts
+
+
+
+
+/** getaddrinfo, one family at a time: the same answers (and /etc/hosts) an application gets. */
+const defaultLookup = async (host, family) => (await (0,promises_namespaceObject.lookup)(host, { family, all: true })).map((entry) => entry.address);
+/**
+ * A and AAAA in parallel (both are reported: a broken IPv6 address is a real deploy problem). An IP
+ * literal needs no lookup. Throws a `dns_error` (or `aborted`) failure when nothing resolves.
+ */
+async function resolveAddresses(host, options, deadline) {
+    const started = performance.now();
+    const literal = (0,external_node_net_namespaceObject.isIP)(host);
+    if (literal !== 0)
+        return { addresses: [{ address: host, family: literal }], durationMs: 0 };
+    const lookup = options.lookup ?? defaultLookup;
+    const [v4, v6] = await untilDeadline(deadline, () => new ProbeFailure('dns_error', `looking up ${host} took too long`, { errorCode: 'ETIMEOUT' }), options.signal, ({ resolve }) => {
+        void Promise.allSettled([lookup(host, 4), lookup(host, 6)]).then(resolve);
+        return () => { };
+    });
+    const addresses = [];
+    const seen = new Set();
+    for (const [family, outcome] of [
+        [4, v4],
+        [6, v6],
+    ]) {
+        if (outcome?.status !== 'fulfilled')
+            continue;
+        for (const address of outcome.value) {
+            // An IPv4-mapped answer (::ffff:a.b.c.d) is the IPv4 host again, not an IPv6 path to probe.
+            if (seen.has(address) || (0,external_node_net_namespaceObject.isIP)(address) !== family || /^::ffff:/i.test(address))
+                continue;
+            seen.add(address);
+            addresses.push({ address, family });
+        }
+    }
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    if (addresses.length === 0) {
+        const reasons = [v4, v6].map((o) => (o?.status === 'rejected' ? errorCode(o.reason) : 'ENODATA'));
+        const code = reasons.find((r) => r !== 'ENODATA' && r !== 'ENOTFOUND') ?? reasons[0] ?? 'ENODATA';
+        throw new ProbeFailure('dns_error', `${host} did not resolve to any address (${code})`, {
+            errorCode: code,
+        });
+    }
+    return { addresses, durationMs };
+}
+function errorCode(reason) {
+    const code = reason?.code;
+    return typeof code === 'string' ? code : 'EDNS';
+}
+
+;// CONCATENATED MODULE: ./src/probe/explain.ts
+/** Clouds that block outbound 25, for the most common "why does 25 time out" question. */
+const PORT_25_HINT = 'Outbound port 25 is blocked on most cloud networks (AWS, Google Cloud, Azure; GitHub-hosted runners run ' +
+    'in Azure): submit mail on 587 (STARTTLS) or 465 (implicit TLS), or 2525 where your provider offers it.';
+/** One line saying what happened, and a hint where something useful is known. Pure. */
+function explain(input) {
+    const explanation = input.status === 'ok' ? summarise(input) : withReply(input.message ?? input.status, input.reply);
+    const hint = hintFor(input);
+    return hint ? { explanation, hint } : { explanation };
+}
+function withReply(message, reply) {
+    if (!reply)
+        return message;
+    const text = reply.lines[0] ?? '';
+    return `${message}: ${reply.code} ${text}`.trim();
+}
+function summarise({ smtp, tls, auth, mode }) {
+    const parts = [smtp.heloFallback ? 'HELO accepted (EHLO refused)' : 'EHLO accepted'];
+    if (tls) {
+        const how = mode === 'tls' ? 'implicit TLS' : 'STARTTLS';
+        parts.push(`${how} ${tls.protocol ?? ''}`.trim());
+        if (tls.certificate) {
+            const trust = tls.trusted ? 'trusted' : `untrusted (${tls.trustError ?? 'unknown reason'})`;
+            parts.push(`certificate ${trust}, ${tls.certificate.daysUntilExpiry} days left`);
+        }
+    }
+    else {
+        parts.push('no TLS');
+    }
+    if (auth?.outcome === 'accepted')
+        parts.push(`AUTH ${auth.mechanism} accepted`);
+    return parts.join(', ');
+}
+function tlsSpeaksPlaintext(code, message) {
+    return /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|HTTP_REQUEST/i.test(`${code ?? ''} ${message ?? ''}`.replace(/ /g, '_'));
+}
+function hintFor(input) {
+    const { status, stage, port, mode, peerProtocol } = input;
+    switch (status) {
+        case 'ok':
+            return undefined;
+        case 'dns_error':
+            return 'Check the host name for typos; a name that does not exist, or has neither A nor AAAA records, cannot be reached.';
+        case 'timeout':
+            if (stage === 'connect') {
+                return port === 25
+                    ? PORT_25_HINT
+                    : `Packets to port ${port} are silently dropped: check the egress firewall of this network and the server's firewall.`;
+            }
+            return 'The server stopped answering in the middle of the session: it may be overloaded or tarpitting this client.';
+        case 'refused':
+            return `Nothing accepts connections on port ${port} there, or a firewall rejects them: check the port and that the server listens on it.`;
+        case 'unreachable':
+            return 'The network has no route to the host, or a firewall rejects the connection: check routing and egress rules.';
+        case 'reset':
+            return 'The server or something in between closed the connection: a connection limit, an IDS, or a proxy with no backend.';
+        case 'no_greeting':
+            return mode === 'tls'
+                ? 'The TLS handshake worked but no SMTP greeting followed: the port may serve another protocol over TLS.'
+                : 'The port accepts connections but says nothing: if it expects implicit TLS (like 465) use mode tls; otherwise a proxy or a tarpit holds the connection.';
+        case 'not_smtp':
+            if (peerProtocol === 'tls') {
+                return 'The server answered with TLS bytes: it expects implicit TLS from the first byte (like port 465), so use mode tls.';
+            }
+            if (peerProtocol === 'http')
+                return 'An HTTP server answers on this port: it is not an SMTP port; check the host and port.';
+            if (peerProtocol === 'ssh')
+                return 'An SSH server answers on this port: it is not an SMTP port.';
+            return 'Something that is not an SMTP server answers on this port: check the host and port.';
+        case 'rejected':
+            if (stage === 'greeting') {
+                return 'The server refuses sessions from this address: it may be on a blocklist, or only known relays may connect.';
+            }
+            // 530 5.7.0 (RFC 3207 §4): the server insists on TLS before it takes anything else.
+            if (input.reply?.code === 530 || input.reply?.enhanced === '5.7.0') {
+                return 'The server requires STARTTLS before this command: use mode starttls (or tls on 465).';
+            }
+            if (stage === 'envelope') {
+                return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
+            }
+            return 'The server refused EHLO and HELO: check the HELO name (--helo) the server expects.';
+        case 'temporary':
+            return 'The server is busy, rate-limiting or greylisting this client: retry later, or enable retries.';
+        case 'starttls_unavailable':
+            return port === 465
+                ? 'Port 465 speaks implicit TLS: use mode tls.'
+                : 'The server does not offer STARTTLS here: if the port uses implicit TLS use mode tls; if TLS is not needed use mode plain.';
+        case 'starttls_failed':
+            return 'The server advertises STARTTLS but cannot start TLS: its certificate or key is often missing or unreadable.';
+        case 'tls_failed':
+            if (mode === 'tls' && tlsSpeaksPlaintext(input.errorCode, input.message)) {
+                return 'The server speaks plaintext on this port (OpenSSL: wrong version number): it expects STARTTLS, so use mode starttls.';
+            }
+            if (/VERSION|PROTOCOL/i.test(input.errorCode ?? '')) {
+                return 'Client and server share no TLS version: the server may only offer TLS 1.0/1.1, which is obsolete.';
+            }
+            return 'The TLS handshake failed: check the server certificate, key and TLS configuration (openssl s_client shows details).';
+        case 'auth_failed':
+            return 'Check the username and password (or API key, or app password); the account may be locked or not allowed to submit.';
+        case 'auth_unavailable':
+            return input.tls
+                ? 'The server offers no AUTH mechanism this probe can use here: relay ports (25) often do not take AUTH; submit on 587 or 465.'
+                : 'Most servers advertise AUTH only after TLS: use mode starttls or tls.';
+        case 'protocol_error':
+            return 'The server broke the SMTP protocol: the transcript (--verbose) shows where.';
+        case 'aborted':
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/transcript.ts
+/** What stands in for credentials in every transcript line. */
+const REDACTED = '****';
+/**
+ * The session's conversation, capped in size. Callers pass a display form for anything secret
+ * (`AUTH PLAIN ****`): the secret itself never reaches this object.
+ */
+class Transcript {
+    lines = [];
+    truncated = false;
+    #start;
+    #maxBytes;
+    #bytes = 0;
+    constructor(start, maxBytes) {
+        this.#start = start;
+        this.#maxBytes = maxBytes;
+    }
+    add(dir, text) {
+        if (this.truncated)
+            return;
+        // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
+        // is CSI, an escape sequence in one character).
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
+        const size = clean.length + 16;
+        if (this.#bytes + size > this.#maxBytes) {
+            this.truncated = true;
+            this.lines.push({
+                at: this.#elapsed(),
+                dir: '*',
+                text: `transcript truncated at ${this.#maxBytes} bytes`,
+            });
+            return;
+        }
+        this.#bytes += size;
+        this.lines.push({
+            at: this.#elapsed(),
+            dir,
+            text: clean.length > 512 ? `${clean.slice(0, 512)}…` : clean,
+        });
+    }
+    #elapsed() {
+        return Math.round(performance.now() - this.#start);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/auth.ts
+
+
+/** The mechanisms we speak, in the order we prefer them. */
+const SUPPORTED_MECHANISMS = ['PLAIN', 'LOGIN'];
+const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+/**
+ * AUTH (RFC 4954) with the first mechanism both sides support. Every payload goes to the transcript as
+ * `****`; the credentials appear nowhere else. Resolves with the facts when the server accepted the
+ * credentials; otherwise throws a failure that carries them.
+ */
+async function authenticate(wire, advertised, credentials, deadline) {
+    const mechanism = SUPPORTED_MECHANISMS.find((m) => advertised.includes(m));
+    if (!mechanism) {
+        const offered = advertised.length > 0 ? `only ${advertised.join(', ')}` : 'no AUTH mechanism';
+        throw new AuthFailure('auth_unavailable', `the server offers ${offered}; this probe speaks ${SUPPORTED_MECHANISMS.join(' and ')}`, { outcome: 'unavailable' });
+    }
+    let reply;
+    if (mechanism === 'PLAIN') {
+        // RFC 4616: authorization identity (empty), NUL, username, NUL, password; sent as the initial
+        // response (RFC 4954 §4) to save a round trip.
+        const payload = b64(`\0${credentials.username}\0${credentials.password}`);
+        reply = await wire.command('auth', `AUTH PLAIN ${payload}`, deadline(), `AUTH PLAIN ${REDACTED}`);
+        if (reply.code === 334)
+            reply = await wire.command('auth', payload, deadline(), REDACTED);
+    }
+    else {
+        reply = await wire.command('auth', 'AUTH LOGIN', deadline());
+        if (reply.code === 334)
+            reply = await wire.command('auth', b64(credentials.username), deadline(), REDACTED);
+        if (reply.code === 334)
+            reply = await wire.command('auth', b64(credentials.password), deadline(), REDACTED);
+    }
+    if (reply.code === 235)
+        return { mechanism, outcome: 'accepted', reply };
+    const facts = { mechanism, outcome: reply.code >= 500 ? 'rejected' : 'error', reply };
+    if (reply.code >= 400 && reply.code < 500) {
+        throw new AuthFailure('temporary', `AUTH ${mechanism} failed temporarily (${reply.code})`, facts, reply);
+    }
+    if (reply.code >= 500) {
+        throw new AuthFailure('auth_failed', `the server refused the credentials (${reply.code})`, facts, reply);
+    }
+    throw new AuthFailure('protocol_error', `unexpected reply ${reply.code} to AUTH ${mechanism}`, facts, reply);
+}
+/** A failure of the auth stage, carrying what was learnt about it. */
+class AuthFailure extends ProbeFailure {
+    facts;
+    constructor(status, message, facts, reply) {
+        super(status, message, reply ? { reply } : {});
+        this.facts = facts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/ehlo.ts
+/**
+ * Reads the extensions out of an EHLO reply (RFC 5321 §4.1.1.1: first line is the domain and an
+ * optional greeting, every further line is a keyword with parameters).
+ */
+function parseEhlo(reply) {
+    const [first = '', ...rest] = reply.lines;
+    const keywords = {};
+    for (const line of rest) {
+        const [keyword, ...params] = line.trim().split(/\s+/);
+        if (!keyword)
+            continue;
+        // Some old servers advertise `AUTH=LOGIN` (pre-RFC 4954 syntax); fold it into AUTH.
+        const legacyAuth = /^AUTH=(.*)$/i.exec(keyword);
+        const name = legacyAuth ? 'AUTH' : keyword.toUpperCase();
+        const values = legacyAuth ? [legacyAuth[1] ?? '', ...params].filter(Boolean) : params;
+        keywords[name] = [...(keywords[name] ?? []), ...values];
+    }
+    const has = (name) => Object.hasOwn(keywords, name);
+    const sizeParam = keywords.SIZE?.[0];
+    const size = sizeParam !== undefined && /^\d+$/.test(sizeParam) ? Number(sizeParam) : has('SIZE') ? 0 : undefined;
+    const auth = [...new Set((keywords.AUTH ?? []).map((m) => m.toUpperCase()))];
+    return {
+        domain: first.trim().split(/\s+/)[0] ?? '',
+        keywords,
+        ...(size !== undefined ? { size } : {}),
+        pipelining: has('PIPELINING'),
+        eightBitMime: has('8BITMIME'),
+        smtpUtf8: has('SMTPUTF8'),
+        chunking: has('CHUNKING'),
+        starttls: has('STARTTLS'),
+        enhancedStatusCodes: has('ENHANCEDSTATUSCODES'),
+        dsn: has('DSN'),
+        auth,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/probe/commands.ts
+
+
+/* The SMTP commands of a session, one function each (RFC 5321). */
+/** EHLO, falling back to HELO when EHLO is refused with 5xx (RFC 5321 §4.1.4, §3.2). */
+async function hello(wire, stage, helo, deadline, smtp) {
+    const reply = await wire.command(stage, `EHLO ${helo}`, deadline());
+    if (reply.code === 250)
+        return parseEhlo(reply);
+    if (reply.code >= 500 && reply.code < 600) {
+        const heloReply = await wire.command(stage, `HELO ${helo}`, deadline());
+        expectSuccess(heloReply, 'the server refused both EHLO and HELO');
+        smtp.heloFallback = true;
+        return parseEhlo({ ...heloReply, lines: heloReply.lines.slice(0, 1) });
+    }
+    expectSuccess(reply, 'the server refused EHLO');
+    throw new ProbeFailure('protocol_error', `unexpected reply to EHLO`, { reply, errorCode: 'EBADREPLY' });
+}
+/**
+ * MAIL FROM and RCPT TO (RFC 5321 §3.3), then RSET so that no transaction is left open: proves the
+ * server accepts this sender (and recipient) from this client. DATA is never sent.
+ */
+async function checkEnvelope(wire, facts, deadline) {
+    facts.mailFrom = await wire.command('envelope', `MAIL FROM:<${facts.from}>`, deadline());
+    expectSuccess(facts.mailFrom, `the server refused the sender ${facts.from}`);
+    if (facts.to) {
+        facts.rcptTo = await wire.command('envelope', `RCPT TO:<${facts.to}>`, deadline());
+        expectSuccess(facts.rcptTo, `the server refused the recipient ${facts.to}`);
+    }
+    await wire.command('envelope', 'RSET', deadline());
+}
+/** 2xx passes; 4xx is `temporary`, 5xx `rejected`, anything else a protocol error. */
+function expectSuccess(reply, refusal) {
+    if (reply.code >= 200 && reply.code < 300)
+        return;
+    if (reply.code >= 400 && reply.code < 500) {
+        throw new ProbeFailure('temporary', `${refusal} for now`, { reply, errorCode: 'ETEMPFAIL' });
+    }
+    if (reply.code >= 500)
+        throw new ProbeFailure('rejected', refusal, { reply, errorCode: 'EREJECTED' });
+    throw new ProbeFailure('protocol_error', `unexpected reply ${reply.code}`, {
+        reply,
+        errorCode: 'EBADREPLY',
+    });
+}
+/** QUIT (RFC 5321 §4.1.1.10). Its outcome never changes the status: the session already proved itself. */
+async function quit(wire, deadline, transcript) {
+    try {
+        await wire.command('quit', 'QUIT', deadline);
+    }
+    catch (error) {
+        transcript.add('*', `QUIT not answered: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/connect.ts
+
+
+
+/** Errors are read by whoever is waiting on the socket; this keeps a late one from crashing the process. */
+function ignoreLateErrors(socket) {
+    socket.on('error', () => { });
+}
+/**
+ * Opens a TCP connection to an address (never a name: DNS is its own stage, and the address that was
+ * resolved, and perhaps vetted, is the one used). On failure the socket is already destroyed.
+ */
+function connectTcp(address, port, family, deadline, signal) {
+    let socket;
+    return untilDeadline(deadline, () => new ProbeFailure('timeout', `no answer to the TCP connection to ${address} port ${port}`, {
+        errorCode: 'ECONNECTTIMEOUT',
+    }), signal, ({ resolve, reject }) => {
+        const s = (0,external_node_net_namespaceObject.connect)({ host: address, port, family, noDelay: true });
+        socket = s;
+        ignoreLateErrors(s);
+        const onConnect = () => resolve(s);
+        const onError = (error) => reject(socketFailure(error, `connecting to ${address} port ${port}`));
+        s.once('connect', onConnect);
+        s.once('error', onError);
+        return () => {
+            s.off('connect', onConnect);
+            s.off('error', onError);
+        };
+    }).catch((error) => {
+        socket?.destroy();
+        throw error;
+    });
+}
+
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+;// CONCATENATED MODULE: ./src/probe/cert-facts.ts
+const DAY_MS = 86_400_000;
+/** `CN=mail.example.com\nO=Example` → `CN=mail.example.com, O=Example`. */
+function oneLine(name) {
+    return name.split('\n').filter(Boolean).join(', ');
+}
+/** `DNS:a.example, IP Address:127.0.0.1` → `['DNS:a.example', 'IP:127.0.0.1']`. */
+function parseSubjectAltNames(san) {
+    if (!san)
+        return [];
+    return san
+        .split(/,\s*(?=[A-Za-z ]+:)/)
+        .map((entry) => entry.trim().replace(/^IP Address:/, 'IP:'))
+        .filter(Boolean);
+}
+/** Facts about one certificate as seen at `now`; pure, so it is tested without sockets. */
+function certificateFacts(cert, now) {
+    const validFrom = new Date(cert.validFrom);
+    const validTo = new Date(cert.validTo);
+    const remaining = validTo.getTime() - now.getTime();
+    return {
+        subject: oneLine(cert.subject),
+        issuer: oneLine(cert.issuer),
+        subjectAltNames: parseSubjectAltNames(cert.subjectAltName),
+        validFrom: validFrom.toISOString(),
+        validTo: validTo.toISOString(),
+        daysUntilExpiry: Math.floor(remaining / DAY_MS),
+        expired: remaining < 0,
+        notYetValid: validFrom.getTime() > now.getTime(),
+        fingerprint256: cert.fingerprint256,
+        serialNumber: cert.serialNumber,
+        selfSigned: isSelfSigned(cert),
+    };
+}
+/**
+ * Names itself as issuer and is signed by its own key: a self-signed certificate (or a root sent as a
+ * leaf). Not `checkIssued`, which also demands the keyCertSign usage that a self-signed leaf lacks.
+ */
+function isSelfSigned(cert) {
+    try {
+        return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/tls-upgrade.ts
+
+
+
+
+
+
+
+const LEGACY_VERSIONS = new Set(['TLSv1', 'TLSv1.1']);
+/** Contexts by what they are made of (the extra CAs' text and the minimum version), most recent last. */
+const contexts = new Map();
+const MAX_CONTEXTS = 32;
+/**
+ * One TLS context per CA set and minimum version, shared by every connection made with them, across
+ * probe() calls too. Sharing it resumes no session: a Node client resumes only when handed a session.
+ *
+ * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
+ * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
+ * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
+ * which a CLI run with --ca paid on every start.
+ */
+function secureContextFor(tls) {
+    const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const pem of tls.ca ?? [])
+        digest.update(pem).update('\0');
+    const key = `${tls.minVersion ?? ''}:${tls.ca ? digest.digest('hex') : 'roots'}`;
+    let context = contexts.get(key);
+    if (context) {
+        contexts.delete(key);
+    }
+    else {
+        const common = {
+            ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+            // OpenSSL 3's default security level refuses the SHA-1 signatures TLS 1.0 and 1.1 depend on
+            // (ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED): asking for those versions means accepting that.
+            ...(LEGACY_VERSIONS.has(tls.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+        };
+        context = (0,external_node_tls_namespaceObject.createSecureContext)(common);
+        const native = context.context;
+        if (tls.ca && typeof native.addCACert === 'function') {
+            for (const pem of tls.ca)
+                native.addCACert(pem);
+        }
+        else if (tls.ca) {
+            // A runtime without the native method: the slow, documented way. Extra CAs join the roots.
+            context = (0,external_node_tls_namespaceObject.createSecureContext)({ ...common, ca: [...external_node_tls_namespaceObject.rootCertificates, ...tls.ca] });
+        }
+    }
+    contexts.set(key, context);
+    if (contexts.size > MAX_CONTEXTS)
+        contexts.delete(contexts.keys().next().value);
+    return context;
+}
+/**
+ * Runs the TLS handshake over a connected socket. The certificate is not enforced during the handshake
+ * (`rejectUnauthorized: false`) so that its facts can be reported; trust and name are checked here
+ * and judged later. SNI carries the name only, never an IP literal (RFC 6066 §3).
+ */
+async function startTls(start) {
+    const { socket, host, options } = start;
+    const servername = options.tls.servername ?? ((0,external_node_net_namespaceObject.isIP)(host) === 0 ? host : undefined);
+    let tlsSocket;
+    let ticketSeen = () => { };
+    const ticket = new Promise((resolve) => {
+        ticketSeen = resolve;
+    });
+    try {
+        const secured = await untilDeadline(start.deadline, () => new ProbeFailure('timeout', 'the TLS handshake did not finish in time', { errorCode: 'ETLSTIMEOUT' }), options.signal, ({ resolve, reject }) => {
+            const s = (0,external_node_tls_namespaceObject.connect)({
+                socket,
+                ...(servername ? { servername } : {}),
+                rejectUnauthorized: false,
+                // Node folds the name check into `authorized`; we keep trust and name apart and check the
+                // name ourselves below.
+                checkServerIdentity: () => undefined,
+                secureContext: secureContextFor(options.tls),
+            });
+            tlsSocket = s;
+            ignoreLateErrors(s);
+            // Node asks OpenSSL for tickets only while a 'session' listener exists: added before the handshake.
+            s.once('session', () => ticketSeen());
+            const onSecure = () => resolve(s);
+            const onError = (error) => reject(new ProbeFailure('tls_failed', `the TLS handshake failed: ${tlsReason(error)}`, {
+                errorCode: error.code ?? 'ETLS',
+            }));
+            const onClose = () => reject(new ProbeFailure('tls_failed', 'the server closed the connection during the TLS handshake', {
+                errorCode: 'ECLOSED',
+            }));
+            s.once('secureConnect', onSecure);
+            s.once('error', onError);
+            s.once('close', onClose);
+            return () => {
+                s.off('secureConnect', onSecure);
+                s.off('error', onError);
+                s.off('close', onClose);
+            };
+        });
+        return { socket: secured, facts: tlsFacts(secured, start, servername), ticket };
+    }
+    catch (error) {
+        tlsSocket?.destroy();
+        throw error;
+    }
+}
+/** OpenSSL's reason without its library prefix: `wrong version number`, `sslv3 alert handshake failure`. */
+function tlsReason(error) {
+    return error.reason ?? error.message.replace(/^.*?:error:[0-9A-F]+:[^:]*:[^:]*:/, '');
+}
+function tlsFacts(socket, start, servername) {
+    const peer = socket.getPeerCertificate(true);
+    const leaf = peer?.raw ? new external_node_crypto_namespaceObject.X509Certificate(peer.raw) : undefined;
+    const nameToCheck = start.options.tls.servername ?? start.host;
+    const identityError = peer?.raw ? (0,external_node_tls_namespaceObject.checkServerIdentity)(nameToCheck, peer) : new Error('no certificate');
+    const chain = [];
+    const seen = new Set();
+    for (let link = peer?.issuerCertificate; link?.raw && chain.length < 10; link = link.issuerCertificate) {
+        const cert = new external_node_crypto_namespaceObject.X509Certificate(link.raw);
+        if (seen.has(cert.fingerprint256) || cert.fingerprint256 === leaf?.fingerprint256)
+            break;
+        seen.add(cert.fingerprint256);
+        chain.push({
+            subject: cert.subject.split('\n').join(', '),
+            issuer: cert.issuer.split('\n').join(', '),
+            validTo: new Date(cert.validTo).toISOString(),
+            fingerprint256: cert.fingerprint256,
+        });
+    }
+    const trustError = socket.authorizationError;
+    return {
+        mode: start.mode,
+        ...(socket.getProtocol() ? { protocol: socket.getProtocol() } : {}),
+        ...(socket.getCipher()?.standardName ? { cipher: socket.getCipher().standardName } : {}),
+        ...(servername ? { servername } : {}),
+        trusted: socket.authorized,
+        ...(trustError
+            ? { trustError: String(trustError.code ?? trustError) }
+            : {}),
+        hostnameMatch: identityError === undefined,
+        ...(identityError ? { hostnameError: identityError.message } : {}),
+        ...(leaf ? { certificate: certificateFacts(leaf, start.now) } : {}),
+        chain,
+    };
+}
+/**
+ * Before the first command over TLS 1.3: let the server's first session ticket arrive, so that the
+ * command's segment acknowledges it. Sent earlier, the reply can wait behind the server's unacknowledged
+ * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Performance").
+ * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
+ * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
+ * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.
+ */
+async function settleAfterHandshake(session, capMs) {
+    if (session.socket.getProtocol() !== 'TLSv1.3')
+        return 0;
+    const started = performance.now();
+    let timer;
+    try {
+        await Promise.race([
+            session.ticket,
+            new Promise((resolve) => (timer = setTimeout(resolve, capMs))),
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    return Math.round((performance.now() - started) * 10) / 10;
+}
+
+;// CONCATENATED MODULE: ./src/probe/silent-peer.ts
+
+
+
+/** How long, at most, we spend learning what listens on a port that sent no greeting. */
+const DIAGNOSIS_MS = 1_000;
+/**
+ * The greeting never came. Before reporting `no_greeting`, learn what is listening, within a short
+ * budget and only now that the session has already failed (a command is never sent early to dodge a
+ * slow greeting):
+ * 1. one EHLO line on the same connection: an HTTP server answers `HTTP/1.1 400`, some TLS servers an
+ *    alert record, a merely slow SMTP server a reply;
+ * 2. if that says nothing, a TLS handshake on a fresh connection: if it completes, the port speaks
+ *    implicit TLS.
+ * Returns the failure that describes the port best.
+ */
+async function diagnoseSilence(wire, plan, transcript) {
+    const { options: o, target, address, family } = plan;
+    const silent = new ProbeFailure('no_greeting', 'connected, but the server sent no greeting', {
+        errorCode: 'ENOGREETING',
+    });
+    const budget = Math.min(DIAGNOSIS_MS, o.commandTimeout);
+    const until = (ms) => Math.min(performance.now() + ms, plan.deadline);
+    try {
+        await wire.command('greeting', `EHLO ${o.helo}`, until(budget / 2));
+        return silent;
+    }
+    catch (error) {
+        const decisive = error instanceof ProbeFailure && (error.status === 'not_smtp' || error.status === 'aborted');
+        if (decisive)
+            return error;
+    }
+    transcript.add('*', 'no answer in plaintext; trying a TLS handshake on a new connection');
+    let socket;
+    try {
+        const deadline = until(budget / 2);
+        socket = await connectTcp(address, target.port, family, deadline, o.signal);
+        const session = await startTls({
+            socket,
+            mode: 'tls',
+            host: target.host,
+            deadline,
+            options: o,
+            now: new Date(),
+        });
+        session.socket.destroy();
+        transcript.add('*', `TLS handshake completed (${session.facts.protocol ?? 'TLS'}): the port speaks implicit TLS`);
+        return new ProbeFailure('not_smtp', 'no SMTP greeting in plaintext, but the port completes a TLS handshake', {
+            errorCode: 'EIMPLICITTLS',
+            peerProtocol: 'tls',
+        });
+    }
+    catch (error) {
+        if (error instanceof ProbeFailure && error.status === 'aborted')
+            return error;
+        return silent;
+    }
+    finally {
+        socket?.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/reply-parser.ts
+const LF = 0x0a;
+const CR = 0x0d;
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?:\s|$)/;
+/**
+ * Incremental SMTP reply parser (RFC 5321 §4.2): `250-` continues a reply, `250 ` or a bare `250` ends
+ * it, the unfinished tail is kept for the next chunk. Bare LF is accepted as a line end, as every
+ * real-world client does. Every limit is checked as bytes arrive, so a line that never ends, a reply that
+ * never ends, or a peer speaking another protocol is caught without waiting for a newline.
+ */
+class ReplyParser {
+    #limits;
+    #tail = Buffer.alloc(0);
+    #lines = [];
+    #code = 0;
+    #replyBytes = 0;
+    #queue = [];
+    #failed = false;
+    constructor(limits) {
+        this.#limits = limits;
+    }
+    /** True when nothing is buffered: no partial line, no unfinished reply, no reply not yet taken. */
+    get idle() {
+        return this.#tail.length === 0 && this.#lines.length === 0 && this.#queue.length === 0;
+    }
+    get failed() {
+        return this.#failed;
+    }
+    push(chunk) {
+        if (this.#failed || chunk.length === 0)
+            return;
+        let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
+        for (;;) {
+            const lf = data.indexOf(LF);
+            const end = lf === -1 ? data.length : lf;
+            const lineBytes = end > 0 && data[end - 1] === CR ? end - 1 : end;
+            let problem = this.#checkLine(data, end, lf !== -1) && this.#firstProblem(data, end, lf !== -1);
+            if (!problem && lf !== -1) {
+                this.#replyBytes += lf + 1;
+                problem = this.#acceptLine(data.subarray(0, lineBytes));
+            }
+            if (problem) {
+                this.#fail(problem, data);
+                return;
+            }
+            if (lf === -1) {
+                this.#tail = Buffer.from(data);
+                return;
+            }
+            data = data.subarray(lf + 1);
+            if (data.length === 0) {
+                this.#tail = Buffer.alloc(0);
+                return;
+            }
+        }
+    }
+    /** The next complete reply or error, in arrival order. */
+    shift() {
+        return this.#queue.shift();
+    }
+    /** Drops everything buffered (RFC 3207 §6, before a TLS upgrade) and returns how many bytes that was. */
+    discard() {
+        let bytes = this.#tail.length;
+        for (const item of this.#queue) {
+            if ('reply' in item)
+                bytes += item.lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
+        }
+        bytes += this.#lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
+        this.#tail = Buffer.alloc(0);
+        this.#queue = [];
+        this.#lines = [];
+        this.#code = 0;
+        this.#replyBytes = 0;
+        return bytes;
+    }
+    /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
+    #checkLine(data, seen, complete) {
+        const lineBytes = seen > 0 && data[seen - 1] === CR ? seen - 1 : seen;
+        // The LF counts towards the reply's bytes, the last line's too.
+        const replyBytes = complete ? seen + 1 : seen;
+        return (this.#checkHead(data.subarray(0, Math.min(seen, 4)), complete) ?? this.#checkSize(lineBytes, replyBytes));
+    }
+    /**
+     * The problem the line met first, byte by byte: a line may break two rules at once (too long, and
+     * over the reply's byte budget), and which one is reported must not depend on how TCP split the
+     * stream. Every check only gets worse as bytes arrive, so the earliest failing prefix is found by
+     * bisection; `end + 1` stands for the line with its LF.
+     */
+    #firstProblem(data, end, complete) {
+        const at = (seen) => seen > end ? this.#checkLine(data, end, true) : this.#checkLine(data, seen, false);
+        let low = 1;
+        let high = complete ? end + 1 : end;
+        while (low < high) {
+            const middle = (low + high) >>> 1;
+            if (at(middle))
+                high = middle;
+            else
+                low = middle + 1;
+        }
+        return at(high);
+    }
+    /** Checks the first bytes of a line as soon as they arrive: `[2-5]` digit digit, then SP, `-` or end. */
+    #checkHead(head, complete) {
+        const ok = (i, test) => i >= head.length || test(head[i]);
+        const digit = (byte) => byte >= 0x30 && byte <= 0x39;
+        const valid = ok(0, (b) => b >= 0x32 && b <= 0x35) &&
+            ok(1, digit) &&
+            ok(2, digit) &&
+            ok(3, (b) => b === 0x20 || b === 0x2d || b === CR);
+        if (!valid)
+            return ['EBADLINE', 'a line does not start with an SMTP reply code'];
+        if (complete && head.length < 3)
+            return ['EBADLINE', 'a line is too short to hold an SMTP reply code'];
+        return undefined;
+    }
+    #checkSize(lineBytes, seen) {
+        if (lineBytes > this.#limits.maxLineLength) {
+            return ['ELINETOOLONG', `a reply line exceeds ${this.#limits.maxLineLength} bytes`];
+        }
+        if (this.#replyBytes + seen > this.#limits.maxReplyBytes) {
+            return ['EREPLYTOOLARGE', `a reply exceeds ${this.#limits.maxReplyBytes} bytes`];
+        }
+        return undefined;
+    }
+    #acceptLine(raw) {
+        const line = decoder.decode(raw);
+        const code = Number(line.slice(0, 3));
+        if (this.#lines.length > 0 && code !== this.#code) {
+            return ['EMIXEDCODES', `a multi-line reply mixes codes ${this.#code} and ${code}`];
+        }
+        this.#code = code;
+        this.#lines.push(line);
+        const last = line.length === 3 || line[3] === ' ';
+        if (!last && this.#lines.length >= this.#limits.maxReplyLines) {
+            return ['ETOOMANYLINES', `a reply has more than ${this.#limits.maxReplyLines} lines`];
+        }
+        if (!last)
+            return undefined;
+        const texts = this.#lines.map((l) => l.slice(4));
+        const enhanced = ENHANCED.exec(texts[0] ?? '');
+        const reply = {
+            code,
+            ...(enhanced ? { enhanced: `${enhanced[1]}.${enhanced[2]}.${enhanced[3]}` } : {}),
+            lines: texts,
+        };
+        this.#queue.push({ reply, lines: this.#lines });
+        this.#lines = [];
+        this.#code = 0;
+        this.#replyBytes = 0;
+        return undefined;
+    }
+    #fail([error, detail], data) {
+        this.#failed = true;
+        this.#queue.push({ error, detail, head: Buffer.from(data.subarray(0, 64)) });
+        this.#tail = Buffer.alloc(0);
+    }
+}
+/** What a non-SMTP peer probably is, from the first bytes it sent (used for hints). */
+function sniffProtocol(head) {
+    // A TLS record starts with its content type (0x15 alert, 0x16 handshake) and major version 3.
+    if (head.length >= 2 && (head[0] === 0x15 || head[0] === 0x16) && head[1] === 0x03)
+        return 'tls';
+    const text = head.toString('latin1');
+    if (text.startsWith('HTTP'))
+        return 'http';
+    if (text.startsWith('SSH-'))
+        return 'ssh';
+    return 'other';
+}
+
+;// CONCATENATED MODULE: ./src/probe/wire.ts
 
 
 
 /**
- * What a remote vantage is asked to do: the CLI's target syntax and options. The handler validates
- * with it and the vantage clients build it, so both ends agree on one shape.
+ * One socket's SMTP conversation: bounded reads of whole replies, writes of whole commands, both
+ * recorded in the transcript. A reply is awaited against an absolute deadline, so a server that
+ * trickles one byte a second cannot stretch a stage.
  */
-const request_duration = union([schemas_number().positive(), schemas_string().min(1)]);
-const probeRequestSchema = object({
-    targets: array(schemas_string().min(1)).min(1),
-    options: object({
-        ports: array(schemas_number().int().min(1).max(65_535)).min(1).optional(),
-        mode: schemas_enum(MODES).optional(),
-        timeout: request_duration.optional(),
-        connectTimeout: request_duration.optional(),
-        greetingTimeout: request_duration.optional(),
-        commandTimeout: request_duration.optional(),
-        helo: schemas_string().min(1).optional(),
-        concurrency: schemas_number().int().min(1).max(64).optional(),
-        failOn: schemas_enum(FAIL_ON).optional(),
-        minTls: schemas_enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
-        auth: object({ username: schemas_string().min(1), password: schemas_string() })
-            .strict()
+class Wire {
+    socket;
+    #parser;
+    #transcript;
+    #signal;
+    /** Set once the socket has failed or closed; every later read fails with it. */
+    #ended;
+    #wake;
+    #bytesIn = 0;
+    /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
+    #spoke = false;
+    constructor(socket, limits, transcript, signal) {
+        this.socket = socket;
+        this.#parser = new ReplyParser(limits);
+        this.#transcript = transcript;
+        this.#signal = signal;
+        socket.on('data', this.#onData);
+        socket.on('error', this.#onError);
+        socket.on('end', this.#onEnd);
+        socket.on('close', this.#onEnd);
+    }
+    /** Bytes received on this socket so far. */
+    get bytesIn() {
+        return this.#bytesIn;
+    }
+    /** Waits for the next whole reply; `stage` names the stage for status and messages. */
+    readReply(stage, deadline) {
+        return untilDeadline(deadline, () => new ProbeFailure('timeout', `no complete reply ${wire_describe(stage)} before the deadline`, {
+            errorCode: 'ETIMEOUT',
+        }), this.#signal, ({ resolve, reject }) => {
+            const check = () => {
+                const item = this.#parser.shift();
+                if (item && 'reply' in item) {
+                    for (const line of item.lines)
+                        this.#transcript.add('<', line);
+                    return resolve(item.reply);
+                }
+                if (item) {
+                    const peerProtocol = sniffProtocol(item.head);
+                    const foreign = stage === 'greeting' && item.error === 'EBADLINE';
+                    if (foreign)
+                        this.#transcript.add('<', `[${item.head.length} bytes, not SMTP: ${peerProtocol}]`);
+                    return reject(new ProbeFailure(foreign ? 'not_smtp' : 'protocol_error', foreign
+                        ? `the server's first bytes are not an SMTP greeting`
+                        : `${item.detail} ${wire_describe(stage)}`, { errorCode: item.error, peerProtocol }));
+                }
+                if (this.#ended)
+                    reject(this.#ended);
+            };
+            this.#wake = check;
+            check();
+            return () => {
+                this.#wake = undefined;
+            };
+        });
+    }
+    /** Sends one command line; `display` replaces it in the transcript when it carries a secret. */
+    send(line, display = line) {
+        if (this.#ended)
+            throw this.#ended;
+        // Without PIPELINING a server speaks only when spoken to (RFC 5321 §4.3.1); data waiting before a
+        // command would be read as that command's reply.
+        if (!this.#parser.idle) {
+            throw new ProbeFailure('protocol_error', `the server sent data before ${display.split(' ')[0]} was sent`, {
+                errorCode: 'EUNSOLICITED',
+            });
+        }
+        this.#transcript.add('>', display);
+        this.#spoke = true;
+        this.socket.write(`${line}\r\n`);
+    }
+    /** Sends a command and reads its reply within the deadline. */
+    async command(stage, line, deadline, display) {
+        this.send(line, display);
+        return this.readReply(stage, deadline);
+    }
+    /**
+     * Stops reading so the socket can be handed to TLS. Returns how many bytes were buffered and thrown
+     * away: RFC 3207 §6 forbids acting on anything received before the handshake.
+     */
+    release() {
+        this.socket.off('data', this.#onData);
+        this.socket.off('error', this.#onError);
+        this.socket.off('end', this.#onEnd);
+        this.socket.off('close', this.#onEnd);
+        this.#wake = undefined;
+        return this.#parser.discard();
+    }
+    #onData = (chunk) => {
+        this.#bytesIn += chunk.length;
+        this.#parser.push(chunk);
+        this.#wake?.();
+    };
+    #onError = (error) => {
+        this.#ended ??= socketFailure(error, `while waiting for the server`);
+        this.#wake?.();
+    };
+    #onEnd = () => {
+        this.#ended ??=
+            this.#bytesIn === 0 && !this.#spoke
+                ? new ProbeFailure('no_greeting', 'the server closed the connection without sending anything', {
+                    errorCode: 'ECLOSED',
+                })
+                : new ProbeFailure('reset', 'the server closed the connection', { errorCode: 'ECLOSED' });
+        this.#wake?.();
+    };
+}
+function wire_describe(stage) {
+    switch (stage) {
+        case 'greeting':
+            return 'for the greeting';
+        case 'ehlo':
+        case 'ehlo_tls':
+            return 'to EHLO';
+        default:
+            return `to ${stage.toUpperCase()}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/probe/session.ts
+
+
+
+
+
+
+
+
+
+const ms = (value) => Math.round(value * 10) / 10;
+/** Failures after which the server is still in a session with us. */
+const STILL_TALKING = new Set([
+    'rejected',
+    'temporary',
+    'starttls_unavailable',
+    'starttls_failed',
+    'auth_failed',
+    'auth_unavailable',
+]);
+// An envelope refusal is `rejected` or `temporary` too, and the session is still open then.
+/** After a refusal we still say QUIT, but never wait long for the answer. */
+const POLITE_QUIT_MS = 1_000;
+/**
+ * One SMTP session with one address: connect → [tls] → greeting → ehlo → [starttls → tls → ehlo]
+ * → [auth] → quit. Never DATA. Resolves with a result on every path; every socket it opened is
+ * destroyed before it returns.
+ */
+async function runSession(plan) {
+    const { target, address, family, options: o } = plan;
+    const started = performance.now();
+    const now = new Date();
+    const transcript = new Transcript(started, o.limits.maxTranscriptBytes);
+    const timings = {};
+    const smtp = { heloFallback: false };
+    const sockets = [];
+    let tls;
+    let auth;
+    let envelope;
+    let wire;
+    let stage = 'connect';
+    let failure;
+    const until = (limit) => Math.min(performance.now() + limit, plan.deadline);
+    const commandDeadline = () => until(o.commandTimeout);
+    const timed = async (name, run) => {
+        stage = name;
+        const t = performance.now();
+        try {
+            return await run();
+        }
+        finally {
+            timings[name] = ms(performance.now() - t);
+        }
+    };
+    const secure = async (socket, mode) => {
+        const session = await startTls({
+            socket,
+            mode,
+            host: target.host,
+            deadline: commandDeadline(),
+            options: o,
+            now,
+        });
+        sockets.push(session.socket);
+        tls = session.facts;
+        transcript.add('*', `TLS ${tls.protocol ?? '?'} ${tls.cipher ?? ''}`.trim());
+        return session;
+    };
+    try {
+        const socket = await timed('connect', () => connectTcp(address, target.port, family, until(o.connectTimeout), o.signal));
+        sockets.push(socket);
+        transcript.add('*', `connected to ${family === 6 ? `[${address}]` : address}:${target.port}`);
+        let current = socket;
+        if (target.mode === 'tls')
+            current = (await timed('tls', () => secure(socket, 'tls'))).socket;
+        wire = new Wire(current, o.limits, transcript, o.signal);
+        const greeting = await timed('greeting', () => readGreeting(wire, plan, until(o.greetingTimeout), transcript));
+        smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
+        expectSuccess(greeting, 'the server refused the session in its greeting');
+        const firstWire = wire;
+        smtp.ehlo = await timed('ehlo', () => hello(firstWire, 'ehlo', o.helo, commandDeadline, smtp));
+        if (target.mode === 'starttls') {
+            if (!smtp.ehlo.starttls) {
+                stage = 'starttls';
+                throw new ProbeFailure('starttls_unavailable', 'the server does not advertise STARTTLS', {
+                    errorCode: 'ENOSTARTTLS',
+                });
+            }
+            const reply = await timed('starttls', () => firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error) => {
+                // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
+                if (!(error instanceof ProbeFailure) || error.status !== 'reset')
+                    throw error;
+                throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
+                    ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+                });
+            }));
+            if (reply.code !== 220) {
+                throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
+                    reply,
+                    errorCode: 'ESTARTTLS',
+                });
+            }
+            const injected = firstWire.release();
+            if (injected > 0) {
+                smtp.starttlsInjectedBytes = injected;
+                transcript.add('*', `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`);
+            }
+            // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
+            // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
+            const rtt = timings.connect ?? 0;
+            const session = await timed('tls', async () => {
+                const s = await secure(current, 'starttls');
+                await settleAfterHandshake(s, Math.min(250, Math.max(5, 2 * rtt + 5)));
+                return s;
+            });
+            const secureWire = new Wire(session.socket, o.limits, transcript, o.signal);
+            wire = secureWire;
+            // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
+            smtp.ehloAfterTls = await timed('ehlo_tls', () => hello(secureWire, 'ehlo_tls', o.helo, commandDeadline, smtp));
+        }
+        if (o.auth) {
+            const credentials = o.auth;
+            const mechanisms = (smtp.ehloAfterTls ?? smtp.ehlo).auth;
+            const authWire = wire;
+            auth = await timed('auth', () => authenticate(authWire, mechanisms, credentials, commandDeadline));
+        }
+        if (o.envelope) {
+            const envelopeWire = wire;
+            envelope = { ...o.envelope };
+            const facts = envelope;
+            await timed('envelope', () => checkEnvelope(envelopeWire, facts, commandDeadline));
+        }
+        const quitWire = wire;
+        await timed('quit', () => quit(quitWire, commandDeadline(), transcript));
+    }
+    catch (error) {
+        failure = error instanceof ProbeFailure ? error : unexpected(error);
+        if (error instanceof AuthFailure)
+            auth = error.facts;
+        // The server is still talking to us after a reply-level refusal: end the session properly.
+        // The server is still talking to us after a refusal: end the session properly (RFC 5321 §3.1:
+        // even after a 554 greeting the server waits for our QUIT).
+        if (wire && STILL_TALKING.has(failure.status)) {
+            await quit(wire, until(POLITE_QUIT_MS), transcript);
+        }
+    }
+    finally {
+        for (const socket of sockets)
+            socket.destroy();
+    }
+    const status = failure?.status ?? 'ok';
+    const { explanation, hint } = explain({
+        status,
+        stage,
+        port: target.port,
+        mode: target.mode,
+        ...(failure ? { message: failure.message } : {}),
+        ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
+        ...(failure?.reply ? { reply: failure.reply } : {}),
+        ...(failure?.peerProtocol ? { peerProtocol: failure.peerProtocol } : {}),
+        smtp,
+        ...(tls ? { tls } : {}),
+        ...(auth ? { auth } : {}),
+    });
+    if (failure)
+        transcript.add('*', `stopped at ${stage}: ${status}`);
+    return {
+        address,
+        family,
+        status,
+        stage,
+        ...(failure?.reply ? { reply: failure.reply } : {}),
+        ...(failure?.errorCode ? { errorCode: failure.errorCode } : {}),
+        explanation,
+        ...(hint ? { hint } : {}),
+        timings,
+        durationMs: ms(performance.now() - started),
+        smtp,
+        ...(tls ? { tls } : {}),
+        ...(auth ? { auth } : {}),
+        ...(envelope ? { envelope } : {}),
+        transcript: transcript.lines,
+        transcriptTruncated: transcript.truncated,
+        retries: 0,
+    };
+}
+/** Waits for the greeting; when none comes on a plaintext port, finds out what listens there. */
+async function readGreeting(wire, plan, deadline, transcript) {
+    try {
+        return await wire.readReply('greeting', deadline);
+    }
+    catch (error) {
+        if (!(error instanceof ProbeFailure) || error.status !== 'timeout')
+            throw error;
+        if (wire.bytesIn > 0) {
+            throw new ProbeFailure('timeout', 'the greeting started but did not finish in time', {
+                errorCode: 'EGREETINGTIMEOUT',
+            });
+        }
+        if (plan.target.mode === 'tls') {
+            throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
+                errorCode: 'ENOGREETING',
+            });
+        }
+        throw await diagnoseSilence(wire, plan, transcript);
+    }
+}
+function unexpected(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new ProbeFailure('protocol_error', `unexpected error: ${message}`, { errorCode: 'EINTERNAL' });
+}
+
+;// CONCATENATED MODULE: ./src/probe/probe.ts
+
+
+
+
+
+
+/**
+ * Probes one target: DNS, then one SMTP session per address (in parallel), within one absolute
+ * deadline. Never rejects for a network outcome; throws only for invalid arguments, naming the value.
+ */
+async function probe(target, options = {}) {
+    const resolved = resolveTarget(target);
+    const o = resolveOptions(options);
+    checkCombination(resolved, o);
+    return probeResolved(resolved, o);
+}
+/** Rules that span several options. */
+function checkCombination(target, o) {
+    if (o.auth && target.mode === 'plain' && !o.allowPlaintextAuth) {
+        throw new RangeError(`credentials were given for ${target.host} port ${target.port} in mode plain: AUTH over an unencrypted ` +
+            'connection exposes them; use mode starttls or tls, or set allowPlaintextAuth');
+    }
+}
+/** `probe` for a target and options already checked (used by `probeAll`, which checks them once). */
+async function probeResolved(target, o) {
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const deadline = started + o.timeout;
+    let dns = { addresses: [], durationMs: 0 };
+    let sessions = [];
+    try {
+        if (o.signal?.aborted)
+            throw abortFailure(o.signal);
+        dns = await resolveAddresses(target.host, o, Math.min(deadline, started + o.connectTimeout));
+        const chosen = o.addresses === 'all' ? dns.addresses : firstOfEachFamily(dns.addresses);
+        sessions = await Promise.all(chosen.map(({ address, family }) => withRetries({ target, address, family, options: o, deadline })));
+    }
+    catch (error) {
+        const failure = error instanceof ProbeFailure ? error : new ProbeFailure('dns_error', String(error));
+        dns = { ...dns, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+        if (failure.errorCode)
+            dns.errorCode = failure.errorCode;
+        const { explanation, hint } = explain({
+            status: failure.status,
+            stage: 'dns',
+            port: target.port,
+            mode: target.mode,
+            message: failure.message,
+            smtp: { heloFallback: false },
+            ...(failure.errorCode ? { errorCode: failure.errorCode } : {}),
+        });
+        return {
+            target,
+            status: failure.status,
+            stage: 'dns',
+            ...(failure.errorCode ? { errorCode: failure.errorCode } : {}),
+            explanation,
+            ...(hint ? { hint } : {}),
+            startedAt,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            dns,
+            sessions: [],
+        };
+    }
+    // `ok` only when every address is: an application may be handed any of them.
+    const deciding = sessions.find((s) => s.status !== 'ok') ?? sessions[0];
+    const prefix = sessions.length > 1 ? `${deciding.family === 6 ? `[${deciding.address}]` : deciding.address}: ` : '';
+    return {
+        target,
+        status: deciding.status,
+        stage: deciding.stage,
+        ...(deciding.reply ? { reply: deciding.reply } : {}),
+        ...(deciding.errorCode ? { errorCode: deciding.errorCode } : {}),
+        explanation: `${prefix}${deciding.explanation}`,
+        ...(deciding.hint ? { hint: deciding.hint } : {}),
+        startedAt,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        dns,
+        sessions,
+    };
+}
+function firstOfEachFamily(addresses) {
+    const v4 = addresses.find((a) => a.family === 4);
+    const v6 = addresses.find((a) => a.family === 6);
+    return [v4, v6].filter((a) => a !== undefined);
+}
+/** Retries a `temporary` outcome with exponential backoff, while the deadline leaves room. */
+async function withRetries(plan) {
+    const o = plan.options;
+    let result = await runSession(plan);
+    let retries = 0;
+    while (result.status === 'temporary' && retries < o.retries) {
+        const delay = o.retryDelay * 2 ** retries;
+        if (performance.now() + delay >= plan.deadline)
+            break;
+        try {
+            await sleep(delay, o.signal);
+        }
+        catch {
+            break;
+        }
+        retries += 1;
+        result = await runSession(plan);
+    }
+    return { ...result, retries };
+}
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: ./src/probe/probe-all.ts
+
+
+
+/** The reason a run's unfinished probes carry when the overall deadline passes. */
+class OverallDeadline extends Error {
+    constructor(ms) {
+        super(`the overall deadline of ${ms} ms passed before this probe finished`);
+        this.name = 'OverallDeadline';
+    }
+}
+/**
+ * Probes many targets with bounded concurrency and one overall deadline. Results come back in input
+ * order; cancelling the signal (or passing the deadline) ends every probe still running as `aborted`.
+ */
+async function probeAll(targets, options = {}) {
+    if (!Array.isArray(targets))
+        throw new TypeError(`targets must be an array, got ${String(targets)}`);
+    const { concurrency = 32, overallTimeout, onStart, onDone, ...probeOptions } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new RangeError(`options.concurrency must be a whole number >= 1, got ${String(concurrency)}`);
+    }
+    if (overallTimeout !== undefined && (!Number.isFinite(overallTimeout) || overallTimeout <= 0)) {
+        throw new RangeError(`options.overallTimeout must be a positive number of milliseconds, got ${overallTimeout}`);
+    }
+    const base = options_resolveOptions(probeOptions);
+    const resolved = targets.map((t, i) => options_resolveTarget(t, `targets[${i}]`));
+    const perTarget = targets.map((t) => t.options ? options_resolveOptions({ ...probeOptions, ...t.options }) : base);
+    resolved.forEach((t, i) => {
+        checkCombination(t, perTarget[i] ?? base);
+    });
+    const controller = new AbortController();
+    const timer = overallTimeout === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new OverallDeadline(overallTimeout)), overallTimeout);
+    const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
+    // Every probe in flight listens on this one signal while a stage runs (and removes its listener when
+    // the stage ends): more than ten at once is the design, not the leak Node would warn about on stderr.
+    (0,external_node_events_namespaceObject.setMaxListeners)(0, signal);
+    const withSignal = perTarget.map((o) => ({ ...o, signal }));
+    const results = new Array(resolved.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < resolved.length) {
+            const index = next++;
+            onStart?.(index);
+            const result = await probeResolved(resolved[index], withSignal[index]);
+            results[index] = result;
+            onDone?.(index, result);
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: Math.min(concurrency, resolved.length) }, worker));
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/probe/index.ts
+/** The probe core's public surface: everything the CLI, the Action and the Lambda may use. */
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/contract/probe-result.ts
+/**
+ * The core's ProbeResult as the contract carries it: every field, strictly, so that a remote answer
+ * decodes to exactly what the probe returned where it ran (`decode(encode(r))` deep-equals `r`). The
+ * compile-time checks at the end fail the build when probe/types.ts and this schema drift apart.
+ */
+
+
+const probe_result_text = schemas_string().max(1_000_000);
+const probe_result_ms = schemas_number().finite().nonnegative();
+const stage = schemas_enum(STAGES);
+const reply = object({
+    code: schemas_number().int().min(0).max(999),
+    enhanced: probe_result_text.optional(),
+    lines: array(probe_result_text),
+})
+    .strict();
+const ehlo = object({
+    domain: probe_result_text,
+    keywords: record(probe_result_text, array(probe_result_text)),
+    size: schemas_number().int().nonnegative().optional(),
+    pipelining: schemas_boolean(),
+    eightBitMime: schemas_boolean(),
+    smtpUtf8: schemas_boolean(),
+    chunking: schemas_boolean(),
+    starttls: schemas_boolean(),
+    enhancedStatusCodes: schemas_boolean(),
+    dsn: schemas_boolean(),
+    auth: array(probe_result_text),
+})
+    .strict();
+const smtp = object({
+    greeting: object({ code: schemas_number().int(), text: probe_result_text }).strict().optional(),
+    heloFallback: schemas_boolean(),
+    ehlo: ehlo.optional(),
+    ehloAfterTls: ehlo.optional(),
+    starttlsInjectedBytes: schemas_number().int().nonnegative().optional(),
+})
+    .strict();
+const certificate = object({
+    subject: probe_result_text,
+    issuer: probe_result_text,
+    subjectAltNames: array(probe_result_text),
+    validFrom: probe_result_text,
+    validTo: probe_result_text,
+    daysUntilExpiry: schemas_number().int(),
+    expired: schemas_boolean(),
+    notYetValid: schemas_boolean(),
+    fingerprint256: probe_result_text,
+    serialNumber: probe_result_text,
+    selfSigned: schemas_boolean(),
+})
+    .strict();
+const tls = object({
+    mode: schemas_enum(['starttls', 'tls']),
+    protocol: probe_result_text.optional(),
+    cipher: probe_result_text.optional(),
+    servername: probe_result_text.optional(),
+    trusted: schemas_boolean(),
+    trustError: probe_result_text.optional(),
+    hostnameMatch: schemas_boolean(),
+    hostnameError: probe_result_text.optional(),
+    certificate: certificate.optional(),
+    chain: array(object({ subject: probe_result_text, issuer: probe_result_text, validTo: probe_result_text, fingerprint256: probe_result_text }).strict()),
+})
+    .strict();
+const auth = object({
+    mechanism: probe_result_text.optional(),
+    outcome: schemas_enum(['accepted', 'rejected', 'unavailable', 'error']),
+    reply: reply.optional(),
+})
+    .strict();
+const envelope = object({
+    from: probe_result_text,
+    to: probe_result_text.optional(),
+    mailFrom: reply.optional(),
+    rcptTo: reply.optional(),
+})
+    .strict();
+const transcriptLine = object({ at: probe_result_ms, dir: schemas_enum(['>', '<', '*']), text: probe_result_text }).strict();
+const session = object({
+    address: probe_result_text,
+    family: union([literal(4), literal(6)]),
+    status: schemas_enum(STATUSES),
+    stage,
+    reply: reply.optional(),
+    errorCode: probe_result_text.optional(),
+    explanation: probe_result_text,
+    hint: probe_result_text.optional(),
+    timings: partialRecord(stage, probe_result_ms),
+    durationMs: probe_result_ms,
+    smtp,
+    tls: tls.optional(),
+    auth: auth.optional(),
+    envelope: envelope.optional(),
+    transcript: array(transcriptLine),
+    transcriptTruncated: schemas_boolean(),
+    retries: schemas_number().int().nonnegative(),
+})
+    .strict();
+const probeResultSchema = object({
+    target: object({ host: probe_result_text, port: schemas_number().int().min(1).max(65_535), mode: schemas_enum(MODES) }).strict(),
+    status: schemas_enum(STATUSES),
+    stage,
+    reply: reply.optional(),
+    errorCode: probe_result_text.optional(),
+    explanation: probe_result_text,
+    hint: probe_result_text.optional(),
+    startedAt: probe_result_text,
+    durationMs: probe_result_ms,
+    dns: object({
+        addresses: array(object({ address: probe_result_text, family: union([literal(4), literal(6)]) }).strict()),
+        durationMs: probe_result_ms,
+        errorCode: probe_result_text.optional(),
+    })
+        .strict(),
+    sessions: array(session),
+})
+    .strict();
+const schemaMatchesCore = true;
+void schemaMatchesCore;
+
+;// CONCATENATED MODULE: ./src/contract/version.ts
+/**
+ * The version of the contract between the caller and a remote vantage. Bumped on any change a peer of
+ * the other version could misread; both sides refuse another version by name instead of guessing.
+ */
+const version_CONTRACT_VERSION = 2;
+/** A peer speaks another contract version: the message names both and says which side to update. */
+class version_ContractMismatch extends Error {
+    received;
+    constructor(received, what) {
+        const theirs = typeof received === 'number' && Number.isInteger(received)
+            ? `contract version ${received}`
+            : received === undefined
+                ? 'no contract version (version 1 sent none)'
+                : 'a contract version that is not a whole number';
+        const update = what === 'request'
+            ? typeof received === 'number' && received > version_CONTRACT_VERSION
+                ? 'deploy the newer function'
+                : 'update the caller (smtp-port-probe)'
+            : typeof received === 'number' && received > version_CONTRACT_VERSION
+                ? 'update the caller (smtp-port-probe)'
+                : 'deploy the function of this release';
+        super(`the ${what} carries ${theirs}, this side speaks contract version ${version_CONTRACT_VERSION}: ${update}`);
+        this.name = 'ContractMismatch';
+        this.received = received;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/contract/answer.ts
+/**
+ * What a remote vantage answers, contract version 2: the core's own results, whole; the destinations
+ * its policy refused, with the reason; and what the vantage is. No rows, no findings, no verdict: the
+ * caller judges every vantage with the same code, once.
+ */
+
+
+
+const answer_text = schemas_string().max(10_000);
+const jobs = array(schemas_number().int().min(0)).min(1);
+const vantageFactsSchema = object({
+    /** `aws-lambda`, `gcp-cloud-run`, `local`. */
+    provider: answer_text,
+    region: answer_text.optional(),
+    functionName: answer_text.optional(),
+    functionVersion: answer_text.optional(),
+    /** `node v24.11.0`. */
+    runtime: answer_text,
+    architecture: answer_text.optional(),
+    requestId: answer_text.optional(),
+})
+    .strict();
+const answerSchema = object({
+    contract: literal(version_CONTRACT_VERSION),
+    vantage: vantageFactsSchema,
+    durationMs: schemas_number().finite().nonnegative(),
+    /** One entry per probed host; an MX job has one per exchange. `jobs`: the request's jobs it answers. */
+    results: array(object({ jobs, result: probeResultSchema }).strict()),
+    /** Destinations the vantage's policy would not probe, before any packet was sent to them. */
+    refused: array(object({
+        jobs,
+        host: answer_text,
+        /** The address that made the name forbidden, when one did. */
+        address: answer_text.optional(),
+        reason: answer_text,
+    })
+        .strict()),
+})
+    .strict();
+/** An answer that says why there is none: a bad request, or a failure of the vantage itself. */
+const errorAnswerSchema = object({
+    contract: literal(version_CONTRACT_VERSION),
+    error: object({
+        type: schemas_enum(['BadRequest', 'ContractMismatch', 'PayloadTooLarge', 'InternalError']),
+        field: answer_text.optional(),
+        message: answer_text,
+        requestId: answer_text.optional(),
+    })
+        .strict(),
+})
+    .strict();
+/** The answer as sent: plain JSON (every value of a ProbeResult is a JSON value). */
+function encodeAnswer(answer) {
+    return JSON.stringify(answer);
+}
+/** A remote answer that cannot be used; the message says why without quoting it. */
+class AnswerError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'AnswerError';
+    }
+}
+/**
+ * The answer from its JSON text, checked field by field. Another contract version is a
+ * ContractMismatch; an error answer an AnswerError carrying its type and message.
+ */
+function decodeAnswer(textIn) {
+    let body;
+    try {
+        body = JSON.parse(textIn);
+    }
+    catch {
+        throw new AnswerError('answered with something that is not JSON');
+    }
+    const version = body?.contract;
+    if (typeof body !== 'object' || body === null)
+        throw new AnswerError('answered with something that is not an object');
+    if (version !== CONTRACT_VERSION)
+        throw new ContractMismatch(version, 'answer');
+    const failed = errorAnswerSchema.safeParse(body);
+    if (failed.success) {
+        const e = failed.data.error;
+        throw new AnswerError(`${e.type}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
+    }
+    const parsed = answerSchema.safeParse(body);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new AnswerError(`answered with a malformed contract ${CONTRACT_VERSION} answer (at ${issue?.path.join('.') || 'top'}: ${issue?.message})`);
+    }
+    return parsed.data;
+}
+/** The results of one answer by request job index (an MX job may have several). */
+function resultsByJob(answer) {
+    const byJob = new Map();
+    for (const { jobs: indexes, result } of answer.results) {
+        for (const i of indexes)
+            byJob.set(i, [...(byJob.get(i) ?? []), result]);
+    }
+    return byJob;
+}
+
+;// CONCATENATED MODULE: ./src/contract/profile.ts
+/**
+ * A profile as the core's options. The runner probes through this function too, so a remote vantage
+ * and the runner cannot probe one job two ways.
+ */
+function profileOptions(profile) {
+    const { tls } = profile;
+    return {
+        timeout: profile.timeout,
+        connectTimeout: profile.connectTimeout,
+        greetingTimeout: profile.greetingTimeout,
+        commandTimeout: profile.commandTimeout,
+        ...(profile.helo ? { helo: profile.helo } : {}),
+        retries: profile.retries,
+        tls: {
+            ...(tls.ca && tls.ca.length > 0 ? { ca: tls.ca } : {}),
+            ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+            ...(tls.servername ? { servername: tls.servername } : {}),
+        },
+        ...(tls.allowUnverifiedAuth ? { allowUnverifiedAuth: true } : {}),
+        ...(tls.allowPlaintextAuth ? { allowPlaintextAuth: true } : {}),
+        ...(profile.auth ? { auth: profile.auth } : {}),
+        ...(profile.envelope ? { envelope: profile.envelope } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/contract/request.ts
+/**
+ * What a remote vantage is asked to do, contract version 2: concrete jobs (host, port, mode) and the
+ * probe options of each, carried whole (timeouts, HELO, TLS trust and minimum version, retries,
+ * credentials, envelope), so that a remote vantage probes exactly as the runner does. Options shared by
+ * many jobs are sent once, as a profile the jobs point at.
+ */
+
+
+
+/** Largest request body a vantage reads; checked before parsing. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_JOBS = 1_000;
+const MAX_PROFILES = 64;
+const noControl = (what) => schemas_string()
+    .max(1_024, { error: `${what} is longer than 1024 characters` })
+    .refine((value) => !/[\r\n\0]/.test(value), { error: `${what} contains CR, LF or NUL` });
+const request_ms = schemas_number()
+    .int()
+    .positive()
+    .max(15 * 60_000);
+/** RFC 1123 host names, IPv4 and IPv6 literals; the vantage re-checks every name it resolves. */
+const host = schemas_string()
+    .min(1)
+    .max(255, { error: 'is longer than 255 characters' })
+    .regex(/^[A-Za-z0-9._:[\]-]+$/, { error: 'is not a host name or IP address' });
+const probeProfileSchema = object({
+    timeout: request_ms,
+    connectTimeout: request_ms,
+    greetingTimeout: request_ms,
+    commandTimeout: request_ms,
+    helo: schemas_string()
+        .max(253)
+        .refine(isHeloName, { error: 'is not a domain name or address literal' })
+        .optional(),
+    retries: schemas_number().int().min(0).max(5),
+    tls: object({
+        /** Extra trusted CA certificates, PEM text. */
+        ca: array(schemas_string()
+            .max(64 * 1024)
+            .includes('-----BEGIN CERTIFICATE-----'))
+            .max(16)
             .optional(),
-        envelope: object({ from: schemas_string().min(3), to: schemas_string().min(3).optional() })
-            .strict()
+        minVersion: schemas_enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
+        servername: host.optional(),
+        allowUnverifiedAuth: schemas_boolean().optional(),
+        allowPlaintextAuth: schemas_boolean().optional(),
+    })
+        .strict(),
+    auth: object({
+        username: noControl('the username').pipe(schemas_string().min(1)),
+        password: noControl('the password'),
+    })
+        .strict()
+        .optional(),
+    envelope: object({
+        from: noControl('the sender').refine(isMailbox, {
+            error: 'is not a mail address like app@example.com',
+        }),
+        to: noControl('the recipient')
+            .refine(isMailbox, { error: 'is not a mail address like app@example.com' })
             .optional(),
     })
         .strict()
-        .default({}),
+        .optional(),
 })
     .strict();
-/** A request the vantage refuses; `field` is the path of the bad value (`options.timeout`, `targets[2]`). */
+const jobSchema = object({
+    host,
+    /** The host is a domain whose MX hosts are probed (port 25 by convention). */
+    mx: schemas_boolean().optional(),
+    port: schemas_number().int().min(1).max(65_535),
+    mode: schemas_enum(MODES),
+    /** Index into `profiles`. */
+    profile: schemas_number().int().min(0),
+})
+    .strict();
+const probeRequestSchema = object({
+    contract: literal(version_CONTRACT_VERSION),
+    /** The caller's own budget for the whole answer, ms: the vantage answers within it. */
+    deadlineMs: schemas_number()
+        .int()
+        .positive()
+        .max(15 * 60_000)
+        .optional(),
+    concurrency: schemas_number().int().min(1).max(64).optional(),
+    profiles: array(probeProfileSchema).min(1).max(MAX_PROFILES),
+    jobs: array(jobSchema).min(1).max(MAX_JOBS),
+})
+    .strict()
+    .superRefine((request, ctx) => {
+    request.jobs.forEach((job, i) => {
+        if (job.profile >= request.profiles.length) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['jobs', i, 'profile'],
+                message: `points at profile ${job.profile}, but there are ${request.profiles.length}`,
+            });
+        }
+    });
+});
+/** A request the vantage refuses; `field` is the path of the bad value (`jobs[2].port`, `body`). */
 class BadRequest extends Error {
     field;
     constructor(field, message) {
@@ -16979,164 +16199,1001 @@ class BadRequest extends Error {
         this.field = field;
     }
 }
-/** Validates a decoded request body; the first problem becomes a BadRequest naming its field. */
+function fieldOf(path) {
+    return (path.reduce((acc, key) => typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), '') || 'body');
+}
+/**
+ * Validates a decoded request body. Another contract version is a ContractMismatch naming both; any
+ * other first problem a BadRequest naming its field. Messages describe what was expected and never
+ * echo the value, so neither a password nor a 5 MB host name comes back in an error.
+ */
 function parseRequest(body) {
+    const version = body?.contract;
+    if (typeof body === 'object' && body !== null && version !== version_CONTRACT_VERSION) {
+        throw new version_ContractMismatch(version, 'request');
+    }
     const parsed = probeRequestSchema.safeParse(body);
     if (parsed.success)
         return parsed.data;
     const issue = parsed.error.issues[0];
-    const field = issue?.path.reduce((acc, key) => typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), '') || 'body';
-    const unknown = issue?.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-    // Zod's messages describe the expectation, never echo the value: a password cannot leak through here.
-    throw new BadRequest(field, `${issue?.message ?? 'invalid request'}${unknown}`);
+    const unknown = issue?.code === 'unrecognized_keys' ? ` (${issue.keys.map((k) => k.slice(0, 40)).join(', ')})` : '';
+    throw new BadRequest(fieldOf(issue?.path ?? []), `${issue?.message ?? 'invalid request'}${unknown}`);
 }
 
-;// CONCATENATED MODULE: ./src/vantage/remote-run.ts
+;// CONCATENATED MODULE: ./src/contract/index.ts
+/** The versioned contract between the caller and a remote vantage: request, answer, version. */
 
 
 
 
 
+// EXTERNAL MODULE: ./node_modules/ipaddr.js/lib/ipaddr.js
+var ipaddr = __nccwpck_require__(280);
+var ipaddr_default = /*#__PURE__*/__nccwpck_require__.n(ipaddr);
+;// CONCATENATED MODULE: ./src/remote/destination-policy.ts
 
 
-/**
- * A probe request run by a remote vantage: targets parsed as the CLI parses them, every port and every
- * resolved address checked against the policy, refused ones reported as `forbidden`, the rest probed
- * with their vetted addresses pinned, all within the time the function has left.
- */
-async function runRemote(request, options) {
-    const started = performance.now();
-    const { policy } = options;
-    const o = request.options;
-    const targets = request.targets.map((spec, i) => {
-        try {
-            return toTargetPlan(parseTargetSpec(spec, `targets[${i}]`, {
-                ...(o.ports ? { ports: o.ports } : {}),
-                ...(o.mode ? { mode: o.mode } : {}),
-            }), o.minTls ? { expect: { minTls: o.minTls } } : {});
-        }
-        catch (error) {
-            if (error instanceof UsageError)
-                throw new BadRequest(`targets[${i}]`, error.message.replace(/^targets\[\d+\]: /, ''));
-            throw error;
-        }
-    });
-    const expanded = await expandMx(targets, options.resolveMx ?? systemMx);
-    const jobs = expanded.reduce((n, t) => n + t.ports.length, 0);
-    if (jobs > policy.maxTargets) {
-        throw new BadRequest('targets', `${jobs} target ports (after MX expansion) are more than the ${policy.maxTargets} allowed`);
+
+const DEFAULT_ALLOWED_PORTS = [25, 80, 465, 587, 588, 2525];
+/** Why an address may not be probed (its ipaddr.js range), or undefined when it is global unicast. */
+function forbiddenRange(address) {
+    if (!ipaddr_default().isValid(address) || (0,external_node_net_namespaceObject.isIP)(address) === 0)
+        return 'not an IP address';
+    const parsed = ipaddr_default().parse(address);
+    const range = parsed.range();
+    // Everything but plain global unicast: loopback, private, link-local (169.254.169.254, the metadata
+    // endpoint), unique-local, multicast, reserved and documentation ranges, carrier-grade NAT, and the
+    // IPv6 forms that embed IPv4 (IPv4-mapped, NAT64 64:ff9b::/96, 6to4, Teredo), which could reach an
+    // IPv4 host the IPv4 check would refuse.
+    return range === 'unicast' ? undefined : range;
+}
+class ForbiddenDestination extends Error {
+    host;
+    address;
+    constructor(host, message, address) {
+        super(message);
+        this.name = 'ForbiddenDestination';
+        this.host = host;
+        this.address = address;
     }
-    const allowed = [];
+}
+/** A name that resolved to nothing: never allowed, never connected; the probe reports it as dns_error. */
+class UnresolvedDestination extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`${host} did not resolve (${code})`);
+        this.name = 'UnresolvedDestination';
+        this.host = host;
+        this.code = code;
+    }
+}
+function codeOf(reason) {
+    const code = reason?.code;
+    return typeof code === 'string' ? code : 'EDNS';
+}
+/**
+ * Resolves a host once and checks every address. `host` must be normalised first (brackets removed,
+ * as the probe will connect to it: `resolveTarget`), so that what is checked is what is dialled.
+ * Throws ForbiddenDestination when any address is not global (one bad answer taints the name: a
+ * rebinding attacker controls which answer comes first), UnresolvedDestination when nothing resolves:
+ * a failed lookup is never "nothing to refuse".
+ */
+async function vetDestination(host, policy, lookup = defaultLookup) {
+    const literal = (0,external_node_net_namespaceObject.isIP)(host);
+    let v4;
+    let v6;
+    if (literal === 4)
+        [v4, v6] = [[host], []];
+    else if (literal === 6)
+        [v4, v6] = [[], [host]];
+    else {
+        const [a, aaaa] = await Promise.allSettled([lookup(host, 4), lookup(host, 6)]);
+        v4 = a.status === 'fulfilled' ? a.value : [];
+        v6 = aaaa.status === 'fulfilled' ? aaaa.value : [];
+        if (v4.length === 0 && v6.length === 0) {
+            const reasons = [a, aaaa].map((o) => (o.status === 'rejected' ? codeOf(o.reason) : 'ENODATA'));
+            throw new UnresolvedDestination(host, reasons.find((r) => r !== 'ENODATA') ?? 'ENODATA');
+        }
+    }
+    const addresses = { 4: [...new Set(v4)], 6: [...new Set(v6)] };
+    const all = [...addresses[4], ...addresses[6]];
+    if (all.length > policy.maxAddresses) {
+        throw new ForbiddenDestination(host, `${host} resolves to ${all.length} addresses, more than the ${policy.maxAddresses} allowed`);
+    }
+    if (!policy.allowNonGlobal) {
+        for (const address of all) {
+            const range = forbiddenRange(address);
+            if (range)
+                throw new ForbiddenDestination(host, `${host} resolves to ${address} (${range}), which this vantage may not probe`, address);
+        }
+    }
+    return { host, addresses };
+}
+/** The probe's `lookup` for a vetted destination: the checked addresses and nothing else. */
+function pinnedLookup(vetted) {
+    return async (host, family) => {
+        if (host !== vetted.host)
+            throw new ForbiddenDestination(host, `${host} was not vetted`);
+        return vetted.addresses[family];
+    };
+}
+/** The port check, before anything is resolved. */
+function checkPort(port, policy) {
+    if (!policy.allowedPorts.has(port)) {
+        throw new ForbiddenDestination('', `port ${port} is not allowed here (allowed: ${[...policy.allowedPorts].join(', ')})`);
+    }
+}
+/** The environment variable that widens the policy for local tests. */
+const TEST_SWITCH = 'SMTP_PROBE_TEST_ALLOW_NON_GLOBAL';
+/**
+ * The policy from the function's environment: `SMTP_PROBE_ALLOWED_PORTS` (comma-separated),
+ * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda runs
+ * (AWS_LAMBDA_FUNCTION_NAME is set), so a deployed function can never be widened.
+ */
+function policyFromEnv(env) {
+    const number = (name, fallback, max) => {
+        const value = env[name];
+        if (value === undefined || value === '')
+            return fallback;
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > max)
+            throw new Error(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+        return n;
+    };
+    const portsText = env.SMTP_PROBE_ALLOWED_PORTS;
+    const ports = portsText
+        ? portsText.split(',').map((p) => {
+            const n = Number(p.trim());
+            if (!Number.isInteger(n) || n < 1 || n > 65_535)
+                throw new Error(`SMTP_PROBE_ALLOWED_PORTS has a bad port ${JSON.stringify(p)}`);
+            return n;
+        })
+        : DEFAULT_ALLOWED_PORTS;
+    const allowNonGlobal = env[TEST_SWITCH] === '1';
+    if (allowNonGlobal && env.AWS_LAMBDA_FUNCTION_NAME) {
+        throw new Error(`${TEST_SWITCH} is for local tests and is refused inside AWS Lambda`);
+    }
+    return {
+        allowedPorts: new Set(ports),
+        maxTargets: number('SMTP_PROBE_MAX_TARGETS', 50, 1_000),
+        maxMxTargets: number('SMTP_PROBE_MAX_MX_TARGETS', 10, 100),
+        maxAddresses: number('SMTP_PROBE_MAX_ADDRESSES', 8, 64),
+        allowNonGlobal,
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-map/index.js
+function pMap(iterable, mapper, options) {
+	return mapConcurrently(iterable, mapper, options, false);
+}
+
+function pMapSettled(iterable, mapper, options) {
+	return mapConcurrently(iterable, mapper, options, true);
+}
+
+function pMapKeyed(input, mapper, options) {
+	return mapKeyed(input, mapper, options, false);
+}
+
+function pMapSettledKeyed(input, mapper, options) {
+	return mapKeyed(input, mapper, options, true);
+}
+
+// Like `Promise.allKeyed` and `Promise.allSettledKeyed`, with a mapper, and for a `Map` too. Each value travels with its key, so a skipped key, which leaves no slot in the result, cannot shift the keys after it.
+async function mapKeyed(input, mapper, options, isSettled) {
+	const entries = getKeyedEntries(input);
+
+	// After the values have their handlers, like the other argument errors, which `mapConcurrently` checks. It cannot check this one, as it gets the wrapper below as its mapper.
+	if (typeof mapper !== 'function') {
+		throw new TypeError('Mapper function is required');
+	}
+
+	const mappedEntries = await mapConcurrently(entries, async ([key, inputResult]) => {
+		try {
+			if (inputResult.status === 'rejected') {
+				throw inputResult.reason;
+			}
+
+			const result = await mapper(inputResult.value, key);
+
+			if (result === pMapSkip || result === pMapStop) {
+				return result;
+			}
+
+			return [key, isSettled ? {status: 'fulfilled', value: result} : result];
+		} catch (error) {
+			if (!isSettled) {
+				throw error;
+			}
+
+			return [key, {status: 'rejected', reason: error}];
+		}
+	}, options, false);
+
+	if (input instanceof Map) {
+		return new Map(mappedEntries);
+	}
+
+	// A null prototype, like `Promise.allKeyed`, so a key like `__proto__` or `toString` is an own property like any other.
+	return Object.setPrototypeOf(Object.fromEntries(mappedEntries), null);
+}
+
+// The engine behind all the functions, except `pMapIterable`. With `isSettled`, an element or a mapper that rejects gives a `{status: 'rejected'}` result instead of an error, like `Promise.allSettled`, so `stopOnError` does not apply.
+async function mapConcurrently(
+	iterable,
+	mapper,
+	{
+		concurrency = Number.POSITIVE_INFINITY,
+		stopOnError = true,
+		signal,
+	} = {},
+	isSettled,
+) {
+	return new Promise((resolve_, reject_) => {
+		validateOptions(iterable, mapper, concurrency);
+
+		const result = [];
+		// Stage the errors by index, like `result`, so they are reported in input order.
+		const errors = [];
+		let skippedCount = 0;
+		let isResolved = false;
+		let isIterableDone = false;
+		const pendingIndexes = new Set();
+		let doneIndex = Number.POSITIVE_INFINITY;
+		let currentIndex = 0;
+		const iterator = getIterator(iterable);
+
+		const signalListener = () => {
+			reject(signal.reason);
+		};
+
+		const cleanup = () => {
+			signal?.removeEventListener('abort', signalListener);
+		};
+
+		const resolve = value => {
+			resolve_(value);
+			cleanup();
+		};
+
+		const reject = reason => {
+			if (isResolved) {
+				return;
+			}
+
+			isResolved = true;
+			reject_(reason);
+			cleanup();
+
+			if (!isIterableDone) {
+				closeIterator(iterator);
+			}
+		};
+
+		if (signal) {
+			if (signal.aborted) {
+				reject(signal.reason);
+				return;
+			}
+
+			signal.addEventListener('abort', signalListener, {once: true});
+		}
+
+		const pull = createPuller(iterator);
+
+		// Settle only once the source is done, or a mapper stopped, and every earlier pull and mapper has finished. A pull before the `done` or the stop can still produce an element, while pulls after it do not affect the result.
+		const settleIfFinished = () => {
+			if (isResolved || doneIndex === Number.POSITIVE_INFINITY) {
+				return;
+			}
+
+			for (const index of pendingIndexes) {
+				if (index < doneIndex) {
+					return;
+				}
+			}
+
+			if (!stopOnError) {
+				const collectedErrors = [];
+
+				for (let index = 0; index < Math.min(doneIndex, errors.length); index++) {
+					if (index in errors) {
+						collectedErrors.push(errors[index]);
+					}
+				}
+
+				if (collectedErrors.length > 0) {
+					reject(new AggregateError(collectedErrors)); // eslint-disable-line unicorn/error-message
+					return;
+				}
+			}
+
+			isResolved = true;
+
+			// A stop ended the result before the source did, so close it, like `for await` does on a `break`. Not at the stop itself, as a source that settles its `next()` calls out of call order may still owe an earlier element, and closing could drop it.
+			if (!isIterableDone) {
+				closeIterator(iterator);
+			}
+
+			// `done` is final, like `for await`, so a `done` that lands between two elements ends
+			// the result there and everything the source produced past it is dropped. A stop cuts it the same way.
+			const lastIndex = Math.min(doneIndex, result.length);
+
+			// Every index below `lastIndex` has a value: an index only goes unassigned when its pull reported `done` or its mapper returned `pMapStop`, and the lowest such index is `doneIndex`. So the array is dense below `lastIndex`, and the fast path can hand it over untouched.
+			if (lastIndex === result.length && skippedCount === 0) {
+				resolve(result);
+				return;
+			}
+
+			// Otherwise this drops the skipped results and whatever the `done` or the stop cut off.
+			resolve(result.slice(0, lastIndex).filter(value => value !== pMapSkip));
+		};
+
+		const next = async () => {
+			// After a `done` or a stop, a pull would take an item nobody is going to map, which a one-shot source, like a queue, would lose.
+			if (isResolved || currentIndex >= doneIndex) {
+				return;
+			}
+
+			// Take the index when the pull starts, not when it resolves, so a source that settles
+			// its `next()` calls out of call order still gets the right position.
+			const index = currentIndex++;
+			pendingIndexes.add(index);
+
+			let nextItem;
+			try {
+				nextItem = await pull();
+			} catch (error) {
+				pendingIndexes.delete(index);
+
+				if (index < doneIndex) {
+					throw error;
+				}
+
+				settleIfFinished();
+				return;
+			}
+
+			if (nextItem.done) {
+				pendingIndexes.delete(index);
+				doneIndex = Math.min(doneIndex, index);
+				isIterableDone = true;
+				settleIfFinished();
+				return;
+			}
+
+			// Intentionally detached
+			const runner = (async () => {
+				try {
+					const element = await nextItem.value;
+
+					if (isResolved || index >= doneIndex) {
+						return;
+					}
+
+					const value = await mapper(element, index);
+
+					// Ignore an item produced after an earlier pull reported `done` or an earlier mapper returned `pMapStop`.
+					if (index >= doneIndex) {
+						return;
+					}
+
+					// A stop ends the result here, like a `done` from the source, so settling waits only for the earlier elements.
+					if (value === pMapStop) {
+						doneIndex = index;
+						return;
+					}
+
+					if (value === pMapSkip) {
+						skippedCount++;
+					}
+
+					result[index] = isSettled && value !== pMapSkip ? {status: 'fulfilled', value} : value;
+				} catch (error) {
+					if (index >= doneIndex) {
+						return;
+					}
+
+					if (isSettled) {
+						result[index] = {status: 'rejected', reason: error};
+					} else if (stopOnError) {
+						reject(error);
+						return;
+					} else {
+						errors[index] = error;
+					}
+				} finally {
+					pendingIndexes.delete(index);
+					settleIfFinished();
+				}
+
+				// If the iterable throws we can't really continue regardless of `stopOnError` state
+				// since an iterable is likely to continue throwing after it throws once.
+				// If we continue calling `next()` indefinitely we will likely end up
+				// in an infinite loop of failed iteration.
+				try {
+					await next();
+				} catch (error) {
+					reject(error);
+				}
+			})();
+
+			// Link the runner to the returned promise, so the async stack trace of a mapper error reaches the caller. Nothing awaits the runner, so the trace would stop there, but V8 follows a reaction that resolves another promise. The link never settles, so it never resolves the returned promise. It is a new promise for each runner, as a shared one would keep a reaction for every element.
+			runner.then(() => new Promise(() => {})).then(resolve_);
+		};
+
+		// Create the concurrent runners in a detached (non-awaited)
+		// promise. We need this so we can await the `next()` calls
+		// to stop creating runners before hitting the concurrency limit
+		// if the iterable has already been marked as done or a mapper stopped.
+		// NOTE: We *must* do this for async iterators otherwise we'll spin up
+		// infinite `next()` calls by default and never start the event loop.
+		(async () => {
+			for (let index = 0; index < concurrency; index++) {
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					await next();
+				} catch (error) {
+					reject(error);
+					break;
+				}
+
+				if (isResolved || currentIndex >= doneIndex) {
+					break;
+				}
+			}
+		})();
+	});
+}
+
+function pMapIterable(
+	iterable,
+	mapper,
+	{
+		concurrency = Number.POSITIVE_INFINITY,
+		backpressure = concurrency,
+		preserveOrder = true,
+	} = {},
+) {
+	validateOptions(iterable, mapper, concurrency);
+
+	if (!isLimit(backpressure, concurrency)) {
+		throw new TypeError(`Expected \`backpressure\` to be an integer from \`concurrency\` (${concurrency}) and up or \`Infinity\`, got \`${backpressure}\` (${typeof backpressure})`);
+	}
+
+	return {
+		[Symbol.asyncIterator]() {
+			// `isDone` lives outside the generator so the wrapper below can set it the moment the
+			// consumer asks to stop. The generator is suspended on a pending `next()` at that point,
+			// so its `finally` would not run until much later and workers finishing in the meantime
+			// would keep pulling and mapping input for nobody.
+			let isDone = false;
+
+			const generator = (async function * () {
+				const iterator = getIterator(iterable);
+
+				// Results are consumed from the front with a moving `headIndex` instead of `shift()`.
+				// `shift()` moves every remaining entry, which is O(n) per element and made the whole
+				// run O(n²) whenever `backpressure` let the array grow, which is the default.
+				let promises = [];
+				let headIndex = 0;
+				let isIterableDone = false;
+
+				// The lowest index whose pull reported `done`. Without `preserveOrder`, the pulls after it have their slots given back, so their errors are dropped.
+				let doneIndex = Number.POSITIVE_INFINITY;
+
+				// An element that is being read, or is waiting for a mapper, does not hold a mapper slot, so the next element can be read while the mappers run. Those elements have their own cap of `concurrency`, so the source never sees more than `concurrency` overlapping `next()` calls, even with `backpressure: Infinity`. `backpressure` caps everything in flight together.
+				let readingCount = 0;
+				let runningMappersCount = 0;
+
+				// The workers waiting for a mapper slot, in the order they started waiting. A finished mapper hands its slot to the oldest one.
+				const mapperWaiters = new Map();
+				let mapperWaiterCount = 0;
+				let wokenMapperWaiterCount = 0;
+
+				const releaseMapperSlot = () => {
+					if (wokenMapperWaiterCount === mapperWaiterCount) {
+						runningMappersCount--;
+						return;
+					}
+
+					mapperWaiters.get(wokenMapperWaiterCount)();
+					mapperWaiters.delete(wokenMapperWaiterCount++);
+				};
+
+				let index = 0;
+
+				// The lowest index whose mapper returned `pMapStop`, or, with `preserveOrder`, whose pull, element, or mapper threw. The stream ends there, like a `break` or a `throw` in a loop. Once it is set, nothing past it is pulled, and no pending element past it is mapped, while the earlier elements still finish and are yielded first. `isDone` cannot do this, as it would drop the values of the earlier elements too.
+				let stopIndex = Number.POSITIVE_INFINITY;
+
+				// Without `preserveOrder`, each spawn still takes a slot in `promises`, so `backpressure` counts the same, but the slots are filled in the order the workers settle rather than the order they were spawned in, so the consumer gets whichever result is ready first. A worker always fills the oldest empty slot, at `fillIndex`. An empty slot is `undefined`, and a filled one holds the result itself rather than a promise, so a result costs a promise only when the consumer has to wait for it, through `wake`.
+				let fillIndex = 0;
+				let wake;
+
+				// The indexes of the pulls whose worker has not filled a slot yet, without `preserveOrder`.
+				const unfilledIndexes = new Set();
+
+				// The consumer waits only when the head is empty, and then the oldest empty slot is the head, so the first fill wakes it.
+				const fillSlot = result => {
+					promises[fillIndex++] = result;
+					wake?.(result);
+					wake = undefined;
+				};
+
+				const pull = createPuller(iterator);
+
+				function trySpawn() {
+					// Do not spawn once the consumer is gone, the source is done, or the stream ends at an earlier element. The pull would be wasted work, and for a one-shot source, like a queue, it takes an item nobody is going to ask for.
+					if (isDone || isIterableDone || index > stopIndex || readingCount >= concurrency || promises.length - headIndex >= backpressure) {
+						return;
+					}
+
+					readingCount++;
+
+					// Take the index when the pull starts, not when it resolves, so a source that
+					// settles its `next()` calls out of call order still gets the right position.
+					const currentIndex = index++;
+
+					// Errors must be returned as a value instead of rejecting, otherwise a promise that
+					// the consumer abandons after an earlier error becomes an unhandled rejection.
+					const promise = (async () => {
+						try {
+							let element;
+							try {
+								const {done, value} = await pull();
+
+								if (done) {
+									isIterableDone = true;
+									doneIndex = Math.min(doneIndex, currentIndex);
+									return {done: true};
+								}
+
+								// Spawn if still below the reading and backpressure limits
+								trySpawn();
+
+								element = await value;
+
+								if (runningMappersCount < concurrency) {
+									runningMappersCount++;
+								} else {
+									// `releaseMapperSlot` hands the slot over without decrementing `runningMappersCount`, so it is already counted.
+									await new Promise(resolve => {
+										mapperWaiters.set(mapperWaiterCount++, resolve);
+									});
+								}
+							} finally {
+								readingCount--;
+							}
+
+							// Spawn now that this element is no longer waiting for a mapper, so the next one is read while this one is mapped
+							trySpawn();
+
+							let returnValue;
+							try {
+								// The consumer stopped iterating, or the stream ends before this element, while this element was being read or waiting for a mapper, so drop it instead of doing work nobody will consume.
+								if (isDone || currentIndex > stopIndex) {
+									return {done: false, value: pMapSkip};
+								}
+
+								returnValue = await mapper(element, currentIndex);
+							} finally {
+								releaseMapperSlot();
+							}
+
+							if (returnValue === pMapStop) {
+								stopIndex = Math.min(stopIndex, currentIndex);
+							}
+
+							return {done: false, value: returnValue};
+						} catch (error) {
+							// With `preserveOrder`, the error is thrown at its own position, after the results before it, so those still finish. Without it, the error is thrown as soon as it settles, so nothing still pending can be yielded anymore.
+							// An error from a pull after the end of the source is dropped, as `done` is final, so it must have no effect. `doneIndex` is set before the worker that saw `done` settles, so its slot hand-back runs before the delivery check of any error that sees it here, and the two always agree.
+							if (preserveOrder) {
+								stopIndex = Math.min(stopIndex, currentIndex);
+							} else if (currentIndex < doneIndex) {
+								isDone = true;
+							}
+
+							return {error};
+						}
+					})();
+
+					if (preserveOrder) {
+						promises.push(promise);
+						return;
+					}
+
+					promises.push(undefined);
+
+					unfilledIndexes.add(currentIndex);
+
+					// The worker never rejects, as errors are returned as a value.
+					// The slot is filled here, a tick after the worker settles, rather than by the worker itself, for the same reason the consumer awaits a filled slot: so the consumer never runs, and pulls, earlier.
+					promise.then(result => {
+						// The slot was already given back, as the pull came after the end of the source.
+						if (!unfilledIndexes.delete(currentIndex)) {
+							return;
+						}
+
+						if (result.done) {
+							// The pulls made after this one came after the end of the source, and a source like a queue may never answer them, so give their slots back now instead of waiting on them.
+							for (const unfilledIndex of unfilledIndexes) {
+								if (unfilledIndex > currentIndex) {
+									unfilledIndexes.delete(unfilledIndex);
+									fillSlot({done: true});
+								}
+							}
+						}
+
+						fillSlot(result);
+					});
+				}
+
+				trySpawn();
+
+				try {
+					while (headIndex < promises.length) {
+						// Without `preserveOrder`, a filled slot holds the result itself, and it is still awaited. That takes one tick, like awaiting a settled promise, so the consumer, and its `trySpawn()`, never run earlier than with a promise in the slot. Taking a ready result without the tick can make the consumer pull before it sees a stop or the end of the source, and a one-shot source, like a queue, would lose that item.
+						// eslint-disable-next-line no-await-in-loop
+						const result = await (promises[headIndex] ?? new Promise(resolve => {
+							wake = resolve;
+						}));
+						const {done, value} = result;
+
+						// Release the entry instead of leaving it for a `shift()` to move, and drop the
+						// consumed prefix once it is at least half the array. That keeps the backing
+						// store proportional to the results still in flight rather than to the total
+						// ever spawned, which matters for an endless source, while costing one copy per
+						// half of the array, so it stays O(1) per element.
+						promises[headIndex] = undefined;
+						headIndex++;
+
+						if (headIndex * 2 >= promises.length) {
+							promises = promises.slice(headIndex);
+							fillIndex -= headIndex;
+							headIndex = 0;
+						}
+
+						if (Object.hasOwn(result, 'error')) {
+							throw result.error;
+						}
+
+						if (done) {
+							// Without `preserveOrder`, the `done` can arrive while other workers are still running.
+							if (preserveOrder) {
+								return;
+							}
+
+							continue;
+						}
+
+						// The stream ends where the stop would have been yielded: after the earlier elements with `preserveOrder`, and after the results that were ready before it without.
+						if (value === pMapStop) {
+							return;
+						}
+
+						// Spawn if just dropped below the backpressure limit and still below the reading limit
+						trySpawn();
+
+						// A `pMapSkip` result stays in `promises` and is stepped over here. Splicing it out
+						// in the worker instead would make every skip an O(n) scan and move, so a run of
+						// skips would be O(n²).
+						if (value === pMapSkip) {
+							continue;
+						}
+
+						yield value;
+					}
+				} finally {
+					// Stop pulling input once the consumer stops iterating, otherwise pending skipped mappers keep spawning work.
+					isDone = true;
+
+					if (!isIterableDone) {
+						closeIterator(iterator);
+					}
+				}
+			})();
+
+			// Override `return()` and `throw()` on the generator itself instead of wrapping it, so it
+			// keeps what it inherits, like `Symbol.asyncDispose` for `await using`, and `next()` stays
+			// the native one. Plain functions, not `async`: the generator already returns a promise,
+			// and an `async` function would wrap it in two more promises and two more microtask hops.
+			const {return: generatorReturn, throw: generatorThrow} = generator;
+
+			generator.return = value => {
+				isDone = true;
+				return generatorReturn.call(generator, value);
+			};
+
+			generator.throw = error => {
+				isDone = true;
+				return generatorThrow.call(generator, error);
+			};
+
+			return generator;
+		},
+	};
+}
+
+const pMapSkip = Symbol('skip');
+
+const pMapStop = Symbol('stop');
+
+// The checks `pMap` and `pMapIterable` share, so both reject the same input the same way.
+// `mapConcurrently` runs this inside its promise, so a bad argument rejects rather than throws.
+function validateOptions(iterable, mapper, concurrency) {
+	// Optional chaining, so a nullish input gets this message rather than Node's internal
+	// "null is not iterable".
+	if (iterable?.[Symbol.iterator] === undefined && iterable?.[Symbol.asyncIterator] === undefined) {
+		throw new TypeError(`Expected \`input\` to be either an \`Iterable\` or \`AsyncIterable\`, got (${typeof iterable})`);
+	}
+
+	if (typeof mapper !== 'function') {
+		throw new TypeError('Mapper function is required');
+	}
+
+	if (!isLimit(concurrency, 1)) {
+		throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\` (${typeof concurrency})`);
+	}
+}
+
+// Whether the value is an integer from `minimum` and up, or `Infinity`, as `concurrency` and `backpressure` must be.
+function isLimit(value, minimum) {
+	return (Number.isSafeInteger(value) && value >= minimum) || value === Number.POSITIVE_INFINITY;
+}
+
+// Read the entries of a `Map`, or else the own enumerable keys, strings and symbols, in the order and the way `Promise.allKeyed` does, all up front. Each value gets a handler right away, also like `Promise.allKeyed`, so a value that rejects before a mapper slot reaches it is not an unhandled rejection.
+function getKeyedEntries(input) {
+	if (input === null || (typeof input !== 'object' && typeof input !== 'function')) {
+		throw new TypeError(`Expected \`input\` to be an object, got (${input === null ? 'null' : typeof input})`);
+	}
+
+	const entries = [];
+
+	const addEntry = (key, value) => {
+		// Resolve the whole entry, so the engine checks termination after the value settles and before the mapper runs.
+		entries.push(Promise.resolve(value).then(
+			value => [key, {status: 'fulfilled', value}],
+			error => [key, {status: 'rejected', reason: error}],
+		));
+	};
+
+	if (input instanceof Map) {
+		for (const [key, value] of input) {
+			addEntry(key, value);
+		}
+	} else {
+		for (const key of Reflect.ownKeys(input)) {
+			if (Object.getOwnPropertyDescriptor(input, key)?.enumerable) {
+				addEntry(key, input[key]);
+			}
+		}
+	}
+
+	return entries;
+}
+
+// Take the async iterator when the input has both, like `for await` does.
+function getIterator(iterable) {
+	return iterable[Symbol.asyncIterator] === undefined ? iterable[Symbol.iterator]() : iterable[Symbol.asyncIterator]();
+}
+
+// Close the source so it can release its resources, like `for await` does.
+// Callers must not await this so a source that is blocked in `next()` cannot block them.
+async function closeIterator(iterator) {
+	try {
+		await iterator.return?.();
+	} catch {}
+}
+
+// Pull the next item, and stop pulling once the source has reported `done`: a source like a queue
+// may block in `next()` after it is exhausted, which would hang the caller. `done` is final, like
+// `for await`, so anything the source produces after it is dropped.
+function createPuller(iterator) {
+	let isSourceDone = false;
+
+	// A sync iterable, like an array, answers right away, so `done` can be seen here. An async
+	// iterable is seen in the `then` below, as soon as its pull settles.
+	const markDone = item => {
+		if (item?.done) {
+			isSourceDone = true;
+		}
+	};
+
+	return () => {
+		if (isSourceDone) {
+			return {done: true};
+		}
+
+		const result = iterator.next();
+		markDone(result);
+
+		// A sync iterable, like an array, answers right away, so `done` has been read already and
+		// the result can go back untouched.
+		if (typeof result?.then !== 'function') {
+			return result;
+		}
+
+		// An async iterable settles later, so `done` is read off the pull once it does. That is a
+		// branch of its own, which leaves the caller awaiting the pull itself rather than a promise
+		// derived from it, so an async source does not pay an extra microtask per element. The
+		// rejection is handled here as well as by the caller, so a pull cannot escape as an
+		// unhandled rejection. A thenable that is not a promise is turned into one first, so it is
+		// subscribed to once, like `for await` does, while a native promise is returned as is.
+		const promise = Promise.resolve(result);
+		promise.then(markDone, () => {});
+
+		return promise;
+	};
+}
+
+;// CONCATENATED MODULE: ./src/remote/serve.ts
+/**
+ * The server side of every cloud function: a contract request in, the core's raw results out. Every
+ * name, whatever produced it (a job's host, an MX answer, a CNAME the resolver followed), is normalised
+ * the way the probe will dial it, resolved once, checked address by address, and pinned; the probe
+ * never looks anything up itself. Nothing here judges: no findings, no verdict.
+ */
+
+
+
+
+/** Names looked up at once while vetting: enough to hide DNS latency, few enough to stay polite. */
+const VET_CONCURRENCY = 8;
+/** A request run within its budget: refusals for what the policy forbids, raw results for the rest. */
+async function serve(request, options) {
+    const started = performance.now();
+    const budget = Math.max(1, Math.min(options.budgetMs, request.deadlineMs ?? Number.POSITIVE_INFINITY));
+    const deadline = started + budget;
+    const { policy } = options;
+    const unique = collapse(request.jobs);
+    // Caps first: nothing is looked up for a request that is too large.
+    if (unique.length > policy.maxTargets) {
+        throw new BadRequest('jobs', `${unique.length} distinct jobs are more than the ${policy.maxTargets} allowed`);
+    }
+    const mxCount = unique.filter(({ job }) => job.mx).length;
+    if (mxCount > policy.maxMxTargets) {
+        throw new BadRequest('jobs', `${mxCount} mx jobs are more than the ${policy.maxMxTargets} allowed`);
+    }
     const refused = [];
-    const vetted = new Map();
-    for (const target of expanded) {
+    const allowedPorts = unique.filter(({ job, jobs }) => {
         try {
-            for (const port of target.ports)
-                checkPort(port.port, policy);
-            const destination = vetted.get(target.host) ?? (await vetDestination(target.host, policy, options.lookup));
-            vetted.set(target.host, destination);
-            allowed.push({
-                ...target,
-                ...(o.auth ? { auth: o.auth } : {}),
-                ...(o.envelope ? { envelope: o.envelope } : {}),
-            });
+            checkPort(job.port, policy);
+            return true;
         }
         catch (error) {
             if (!(error instanceof ForbiddenDestination))
                 throw error;
-            refused.push({ target, error });
+            refused.push({ jobs, host: job.host, reason: error.message });
+            return false;
         }
+    });
+    const units = (await expandMx(allowedPorts, deadline, options.resolveMx)).flat();
+    if (units.length > Math.min(policy.maxTargets, MAX_JOBS)) {
+        throw new BadRequest('jobs', `${units.length} hosts after MX expansion are more than the ${policy.maxTargets} allowed`);
     }
-    const plan = {
-        targets: allowed,
-        options: {
-            ...DEFAULT_OPTIONS,
-            ...durations(o),
-            ...(o.helo ? { helo: o.helo } : {}),
-            concurrency: o.concurrency ?? DEFAULT_OPTIONS.concurrency,
-            overallTimeout: Math.max(1, options.budgetMs),
-        },
-        failOn: o.failOn ?? 'error',
-    };
-    const lookup = async (host, family) => {
-        const destination = vetted.get(host);
-        if (!destination)
-            throw new ForbiddenDestination(host, `${host} was not vetted`);
-        return pinnedLookup(destination)(host, family);
-    };
-    const report = await runPlan(plan, { lookup });
-    return withRefusals({ ...report, vantage: options.vantage }, refused, plan.failOn, started);
-}
-function durations(o) {
-    const read = (key) => {
-        const value = o[key];
-        if (value === undefined)
-            return {};
-        try {
-            return { [key]: parseDuration(value, `options.${key}`) };
-        }
-        catch (error) {
-            throw new BadRequest(`options.${key}`, error instanceof Error ? error.message.replace(/^options\.\w+: /, '') : String(error));
-        }
-    };
-    return {
-        ...read('timeout'),
-        ...read('connectTimeout'),
-        ...read('greetingTimeout'),
-        ...read('commandTimeout'),
-    };
-}
-/** Refused destinations become `forbidden` rows, error findings and "nothing works" recommendations. */
-function withRefusals(report, refused, failOn, started) {
-    const rows = [];
-    const findings = [];
-    const recommendations = [];
-    for (const { target, error } of refused) {
-        for (const port of target.ports) {
-            rows.push({
-                target: target.name,
-                host: target.host,
-                port: port.port,
-                mode: port.mode,
-                address: error.address ?? null,
-                family: null,
-                status: 'forbidden',
-                stage: 'dns',
-                explanation: error.message,
-                hint: 'This vantage probes only public addresses on SMTP ports; probe private relays from a runner inside that network.',
-                durationMs: 0,
-                timings: {},
-                retries: 0,
-                transcript: [],
-                transcriptTruncated: false,
+    const vettings = await vetAll(units, policy, deadline, options.lookup);
+    const probed = [];
+    for (const unit of units) {
+        const vetting = vettings.get(unit.host);
+        if (vetting.kind === 'forbidden') {
+            refused.push({
+                jobs: unit.jobs,
+                host: unit.host,
+                ...(vetting.address ? { address: vetting.address } : {}),
+                reason: vetting.reason,
             });
-            findings.push({
-                rule: 'forbidden-destination',
-                severity: 'error',
-                message: error.message,
-                hint: 'Remove the target from this vantage, or probe it from a runner that may reach it.',
-                target: target.name,
-                host: target.host,
-                port: port.port,
-                address: error.address ?? null,
-            });
+            continue;
         }
-        recommendations.push({
-            target: target.name,
-            port: null,
-            mode: null,
-            reason: `nothing works from here: ${error.message}`,
+        const profile = request.profiles[unit.job.profile];
+        if (!profile)
+            throw new BadRequest(`jobs[${unit.jobs[0]}].profile`, 'points at no profile');
+        probed.push({
+            unit,
+            target: {
+                host: unit.host,
+                port: unit.job.port,
+                mode: unit.job.mode,
+                options: { ...profileOptions(profile), lookup: lookupFor(unit.host, vetting) },
+            },
         });
     }
-    const allFindings = [...report.findings, ...findings];
+    const left = Math.max(1, deadline - performance.now());
+    const results = probed.length === 0
+        ? []
+        : await probeAll(probed.map((p) => p.target), { concurrency: request.concurrency ?? 32, overallTimeout: left });
     return {
-        ...report,
+        contract: 2,
+        vantage: options.vantage,
         durationMs: Math.round(performance.now() - started),
-        results: [...report.results, ...rows],
-        findings: allFindings,
-        recommendations: [...report.recommendations, ...recommendations],
-        verdict: verdictOf(allFindings, failOn),
+        results: probed.map((p, i) => ({ jobs: p.unit.jobs, result: results[i] })),
+        refused,
     };
+}
+/** Identical jobs (same host, port, mode, MX and profile) are probed once and answer for each other. */
+function collapse(jobs) {
+    const byKey = new Map();
+    jobs.forEach((job, i) => {
+        const key = JSON.stringify([job.host.toLowerCase(), job.mx === true, job.port, job.mode, job.profile]);
+        const same = byKey.get(key);
+        if (same)
+            same.jobs.push(i);
+        else
+            byKey.set(key, { jobs: [i], job });
+    });
+    return [...byKey.values()];
+}
+/** MX jobs become one unit per exchange, looked up in parallel; a lookup past the deadline leaves the domain. */
+async function expandMx(groups, deadline, resolveMx) {
+    return pMap(groups, async ({ jobs, job }) => {
+        if (!job.mx)
+            return [{ jobs, job, host: job.host }];
+        const hosts = await beforeDeadline(mxHosts(job.host, resolveMx), deadline, () => [job.host]);
+        return [...new Set(hosts)].map((host) => ({ jobs, job, host }));
+    }, { concurrency: VET_CONCURRENCY });
+}
+/** Every distinct host vetted once, in parallel, each verdict in by the deadline. */
+async function vetAll(units, policy, deadline, lookup) {
+    const hosts = [...new Set(units.map((u) => u.host))];
+    const vettings = await pMap(hosts, (host) => beforeDeadline(vet(host, policy, lookup), deadline, () => ({ kind: 'unresolved', code: 'ETIMEOUT' })), { concurrency: VET_CONCURRENCY });
+    return new Map(hosts.map((host, i) => [host, vettings[i]]));
+}
+async function vet(host, policy, lookup) {
+    let dialled;
+    try {
+        // The name as the probe will dial it: an exchange written `[127.0.0.1]` is that address literal.
+        dialled = options_resolveTarget({ host, port: 25 }).host;
+    }
+    catch {
+        return {
+            kind: 'forbidden',
+            reason: `${JSON.stringify(host.slice(0, 80))} is not a host name or IP address`,
+        };
+    }
+    try {
+        return { kind: 'allowed', vetted: await vetDestination(dialled, policy, lookup) };
+    }
+    catch (error) {
+        if (error instanceof ForbiddenDestination) {
+            return {
+                kind: 'forbidden',
+                reason: error.message,
+                ...(error.address ? { address: error.address } : {}),
+            };
+        }
+        if (error instanceof UnresolvedDestination)
+            return { kind: 'unresolved', code: error.code };
+        throw error;
+    }
+}
+/**
+ * The probe's only DNS: the vetted addresses, or the lookup's failure again, so the core reports
+ * `dns_error` itself and never dials a name nobody checked.
+ */
+function lookupFor(host, vetting) {
+    const dialled = options_resolveTarget({ host, port: 25 }).host;
+    return async (name, family) => {
+        if (name !== dialled)
+            throw Object.assign(new Error(`${name} was not vetted`), { code: 'ENOTVETTED' });
+        if (vetting.kind === 'unresolved') {
+            throw Object.assign(new Error(`${name} did not resolve (${vetting.code})`), { code: vetting.code });
+        }
+        return vetting.vetted.addresses[family];
+    };
+}
+/** The promise's value, or the fallback once the deadline passes (the promise is left to settle). */
+async function beforeDeadline(promise, deadline, fallback) {
+    let timer;
+    const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(fallback()), Math.max(0, deadline - performance.now()));
+    });
+    try {
+        return await Promise.race([promise, late]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lambda/handler.ts
@@ -17146,68 +17203,129 @@ function withRefusals(report, refused, failOn, started) {
 
 /** Created once per container (Powertools' advice): structured JSON, one summary line per invocation. */
 const logger = new Logger({ serviceName: 'smtp-port-probe' });
-/** Time kept back from Lambda's own deadline to finish the report and return it. */
+/** Time kept back from Lambda's own deadline to encode the answer and return it. */
 const SAFETY_MARGIN_MS = 1_500;
-function isHttpEvent(event) {
-    return typeof event === 'object' && event !== null && 'requestContext' in event && 'rawPath' in event;
-}
-function decodeBody(event) {
-    if (event.requestContext.http.method !== 'POST') {
-        throw new BadRequest('method', `${event.requestContext.http.method} is not allowed; POST a JSON body`);
+/** A request the function will not run, answered 4xx over HTTP and as an error answer to a direct invoke. */
+class Refused extends Error {
+    status;
+    answer;
+    constructor(status, type, message, field) {
+        super(message);
+        this.status = status;
+        this.answer = { contract: version_CONTRACT_VERSION, error: { type, ...(field ? { field } : {}), message } };
     }
-    const text = event.isBase64Encoded
-        ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-        : (event.body ?? '');
+}
+/**
+ * A Function URL or HTTP API event (payload 2.0: `requestContext.http`), or a REST API one (payload
+ * 1.0: `httpMethod`); anything else is a direct invoke whose event is the request itself.
+ */
+function httpEvent(event) {
+    if (typeof event !== 'object' || event === null || !('requestContext' in event))
+        return undefined;
+    const v2 = event;
+    if (typeof v2.requestContext?.http?.method === 'string') {
+        return {
+            version: 2,
+            method: v2.requestContext.http.method,
+            body: v2.body,
+            base64: v2.isBase64Encoded === true,
+        };
+    }
+    const v1 = event;
+    if (typeof v1.httpMethod === 'string') {
+        return { version: 1, method: v1.httpMethod, body: v1.body ?? null, base64: v1.isBase64Encoded === true };
+    }
+    throw new Refused(400, 'BadRequest', 'an HTTP event without a method: send payload 2.0 (Function URL, HTTP API) or 1.0 (REST API)', 'requestContext');
+}
+function decodeBody(http) {
+    if (http.method !== 'POST') {
+        throw new Refused(400, 'BadRequest', `${http.method.slice(0, 16)} is not allowed; POST a JSON body`, 'method');
+    }
+    const raw = http.body ?? '';
+    // Measured before decoding and parsing: a large body costs nothing but this comparison.
+    if (raw.length > (http.base64 ? Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + 4 : MAX_REQUEST_BYTES)) {
+        throw new Refused(413, 'PayloadTooLarge', `the body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
+    }
+    const text = http.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     try {
         return JSON.parse(text);
     }
     catch {
-        throw new BadRequest('body', 'is not valid JSON');
+        throw new Refused(400, 'BadRequest', 'is not valid JSON', 'body');
+    }
+}
+function checkDirectSize(event) {
+    // A direct invoke's payload is at most 6 MB (Lambda's own limit); re-encoding it is cheap next to that.
+    if (JSON.stringify(event ?? null).length > MAX_REQUEST_BYTES) {
+        throw new Refused(413, 'PayloadTooLarge', `the request is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
     }
 }
 /**
- * The Lambda entry: a direct invoke (`{ targets, options }`) or a Function URL / HTTP API (payload 2.0)
- * request with that JSON body. Answers with the report, always before Lambda's deadline: probes still
- * running when the budget ends are `aborted`.
+ * The Lambda entry: a direct invoke (the contract request as the event) or an HTTP request carrying it
+ * as JSON. Answers with the raw results, always before Lambda's deadline: probes still running when the
+ * budget ends are `aborted`. A request it will not run is a 4xx (or an error answer); a failure of the
+ * function itself is thrown on a direct invoke, so Lambda's Errors metric counts it, and a 500 with the
+ * request id over HTTP.
  */
 async function handler(event, context) {
     logger.addContext(context);
-    const http = isHttpEvent(event);
     const started = performance.now();
+    // An event that came over HTTP is answered over HTTP, even when it is too broken to read.
+    const overHttp = typeof event === 'object' && event !== null && 'requestContext' in event;
+    let http;
     try {
-        const request = parseRequest(http ? decodeBody(event) : event);
-        const report = await runRemote(request, {
+        http = httpEvent(event);
+        if (!http)
+            checkDirectSize(event);
+        const request = parseRequest(http ? decodeBody(http) : event);
+        const answer = await serve(request, {
             policy: policyFromEnv(process.env),
             budgetMs: context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
             vantage: {
-                kind: 'aws-lambda',
+                provider: 'aws-lambda',
                 region: process.env.AWS_REGION ?? 'unknown',
                 functionName: context.functionName,
+                functionVersion: context.functionVersion,
+                runtime: `node ${process.version}`,
                 architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
                 requestId: context.awsRequestId,
             },
         });
-        // Counts and timings only: targets may carry credentials, so the request is never logged.
+        // Counts and timings only: jobs may carry credentials, so the request is never logged.
+        const statuses = {};
+        for (const { result } of answer.results)
+            statuses[result.status] = (statuses[result.status] ?? 0) + 1;
         logger.info('probe summary', {
-            results: report.results.length,
-            failures: report.results.filter((r) => r.status !== 'ok').length,
-            forbidden: report.results.filter((r) => r.status === 'forbidden').length,
-            verdict: report.verdict.pass ? 'pass' : 'fail',
+            jobs: request.jobs.length,
+            statuses,
+            refused: answer.refused.length,
             durationMs: Math.round(performance.now() - started),
         });
-        return http ? respond(200, report) : report;
+        return http ? respond(200, answer) : answer;
     }
     catch (error) {
-        const result = error instanceof BadRequest
-            ? { error: { type: 'BadRequest', field: error.field, message: error.message } }
-            : {
-                error: { type: 'InternalError', message: 'the probe failed unexpectedly; see the function log' },
-            };
-        if (error instanceof BadRequest)
-            logger.warn('bad request', { field: error.field });
-        else
-            logger.error('internal error', error);
-        return http ? respond(error instanceof BadRequest ? 400 : 500, result) : result;
+        const refused = error instanceof Refused
+            ? error
+            : error instanceof BadRequest
+                ? new Refused(400, 'BadRequest', error.message.slice(error.field.length + 2), error.field)
+                : error instanceof version_ContractMismatch
+                    ? new Refused(400, 'ContractMismatch', error.message, 'contract')
+                    : undefined;
+        if (refused) {
+            logger.warn('request refused', { type: refused.answer.error.type, field: refused.answer.error.field });
+            return overHttp ? respond(refused.status, refused.answer) : refused.answer;
+        }
+        logger.error('internal error', error);
+        if (!overHttp)
+            throw new Error(`the probe failed unexpectedly (request ${context.awsRequestId}); see the function log`);
+        return respond(500, {
+            contract: version_CONTRACT_VERSION,
+            error: {
+                type: 'InternalError',
+                message: 'the probe failed unexpectedly; see the function log',
+                requestId: context.awsRequestId,
+            },
+        });
     }
 }
 function respond(statusCode, body) {

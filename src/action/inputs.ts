@@ -2,10 +2,8 @@ import * as core from '@actions/core';
 import type { PlanInput } from '../plan/build.js';
 import { parseDuration } from '../plan/duration.js';
 import { parsePortList, redactCredentials } from '../plan/targets.js';
-import { FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
-import { isHeloName, MODES, type Mode } from '../probe/index.js';
-import { parseVantages } from '../vantage/run-from.js';
-import type { VantageSpec } from '../vantage/vantage-spec.js';
+import { type Expectations, FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
+import { isHeloName, MODES, type Mode, type TlsVersion } from '../probe/index.js';
 
 export const PR_COMMENT = ['off', 'on-failure', 'always'] as const;
 export type PrCommentMode = (typeof PR_COMMENT)[number];
@@ -16,7 +14,6 @@ export interface ActionInputs {
   token: string;
   checkRun: { enabled: boolean; name: string };
   prComment: PrCommentMode;
-  vantages: VantageSpec[];
 }
 
 function input(name: string): string {
@@ -27,6 +24,21 @@ function choice<T extends string>(name: string, allowed: readonly T[], fallback:
   const value = input(name) || fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+}
+
+const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const TLS_EXPECTATIONS = ['required', 'optional', 'none'] as const;
+
+function optionalChoice<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  const value = input(name);
+  if (value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+}
+
+function optionalDuration(name: string): number | undefined {
+  const value = input(name);
+  return value === '' ? undefined : parseDuration(value, `input ${name}`);
 }
 
 function flag(name: string, fallback: boolean): boolean {
@@ -48,11 +60,15 @@ export function targetLines(text: string): Array<{ spec: string; line: number }>
   );
 }
 
-/** Reads and checks every input; the password is registered as a secret before anything else runs. */
+/**
+ * Reads and checks every input. The password and the user name (some providers' user name is an API
+ * token) are registered as secrets before anything else runs, so the runner masks them in every log.
+ */
 export function readInputs(): ActionInputs {
   const password = core.getInput('auth-password');
   if (password) core.setSecret(password);
   const username = input('auth-username');
+  if (username) core.setSecret(username);
   if ((username === '') !== (password === '')) {
     throw new UsageError(
       'give both auth-username and auth-password, or neither',
@@ -77,10 +93,22 @@ export function readInputs(): ActionInputs {
     throw new UsageError(`${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
   }
   const vantageLines = targetLines(input('vantages') || 'runner');
-  const vantages = parseVantages(
-    vantageLines.map((v) => v.spec),
-    (i) => `input vantages line ${vantageLines[i]?.line ?? i + 1}`,
+  const retriesText = input('retries');
+  const retries = retriesText === '' ? undefined : Number(retriesText);
+  if (retries !== undefined && (!/^\d+$/.test(retriesText) || retries > 5)) {
+    throw new UsageError(
+      `${JSON.stringify(retriesText)} must be a whole number from 0 to 5`,
+      'input retries',
+    );
+  }
+  const minTls = optionalChoice('min-tls', TLS_VERSIONS);
+  const expectTls: NonNullable<Expectations['tls']> | undefined = optionalChoice(
+    'expect-tls',
+    TLS_EXPECTATIONS,
   );
+  const connectTimeout = optionalDuration('connect-timeout');
+  const greetingTimeout = optionalDuration('greeting-timeout');
+  const commandTimeout = optionalDuration('command-timeout');
   const ca = core.getInput('ca').trim();
   const ports = input('ports');
   const config = input('config');
@@ -96,15 +124,24 @@ export function readInputs(): ActionInputs {
       ...(ports ? { ports: parsePortList(ports, 'input ports') } : {}),
       ...(ca.includes('-----BEGIN CERTIFICATE-----') ? { caPem: [ca] } : ca ? { caFiles: [ca] } : {}),
       ...(username ? { auth: { username, password } } : {}),
+      ...(minTls ? { minTls } : {}),
+      ...(expectTls ? { expectTls } : {}),
+      ...(flag('allow-unverified-auth', false) ? { allowUnverifiedAuth: true } : {}),
+      ...(flag('allow-plaintext-auth', false) ? { allowPlaintextAuth: true } : {}),
+      vantages: vantageLines.map((v) => v.spec),
+      vantageSource: (i) => `input vantages line ${vantageLines[i]?.line ?? i + 1}`,
       options: {
         ...(timeout ? { timeout: parseDuration(timeout, 'input timeout') } : {}),
+        ...(connectTimeout !== undefined ? { connectTimeout } : {}),
+        ...(greetingTimeout !== undefined ? { greetingTimeout } : {}),
+        ...(commandTimeout !== undefined ? { commandTimeout } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(retries !== undefined ? { retries } : {}),
         ...(helo ? { helo } : {}),
       },
     },
     token: core.getInput('github-token'),
     checkRun: { enabled: flag('check-run', true), name: input('check-run-name') || 'SMTP ports' },
     prComment: choice('pr-comment', PR_COMMENT, 'on-failure'),
-    vantages,
   };
 }

@@ -3,16 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
+import { failingCount } from '../judge/index.js';
 import { buildPlan } from '../plan/build.js';
+import { CONFIG_SPELLING } from '../plan/config-spelling.js';
 import { UsageError } from '../plan/types.js';
-import { failingCount } from '../plan/verdict.js';
 import { checkRunOutput, compactOutputs, prComment, stepAnnotations } from '../report/github.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Report } from '../report/model.js';
-import { runFrom } from '../vantage/run-from.js';
+import type { Report } from '../result/model.js';
+import { spell, spellReport } from '../result/settings.js';
+import { runPlan } from '../run/pipeline.js';
 import { CheckRun, reportingTarget, upsertComment } from './github-api.js';
 import { type ActionInputs, readInputs } from './inputs.js';
+import { ACTION_SPELLING } from './spelling.js';
 
 /** The Action: gather inputs, run the shared pipeline, report where people look. */
 export async function run(): Promise<void> {
@@ -23,7 +26,7 @@ export async function run(): Promise<void> {
       env: process.env,
       cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     });
-    for (const warning of warnings) core.warning(warning);
+    for (const warning of warnings) core.warning(spell(warning, ACTION_SPELLING));
 
     const target = reportingTarget();
     const octokit = inputs.token && target ? github.getOctokit(inputs.token) : undefined;
@@ -37,9 +40,13 @@ export async function run(): Promise<void> {
         ? await CheckRun.start(octokit, target, inputs.checkRun.name)
         : undefined;
 
-    const report = await runFrom(plan, inputs.vantages, {
-      onProgress: (done, total, current) => core.debug(`[${done}/${total}] ${current}`),
-    });
+    const report = spellReport(
+      await runPlan(plan, {
+        onProgress: (done, total, current) => core.debug(`[${done}/${total}] ${current}`),
+      }),
+      ACTION_SPELLING,
+      CONFIG_SPELLING,
+    );
 
     await setOutputs(report);
     await writeSummary(report);
@@ -58,7 +65,7 @@ export async function run(): Promise<void> {
     // A usage mistake is one line naming the input or file:line:column; anything else is a bug to report.
     core.setFailed(
       error instanceof UsageError
-        ? error.message
+        ? error.describe(ACTION_SPELLING)
         : error instanceof Error
           ? (error.stack ?? error.message)
           : String(error),
@@ -90,7 +97,7 @@ async function writeSummary(report: Report): Promise<void> {
 }
 
 function annotate(report: Report): void {
-  const { shown, omitted } = stepAnnotations(report.findings);
+  const { shown, omitted } = stepAnnotations(report);
   for (const a of shown) {
     const properties = {
       title: a.title,
@@ -112,7 +119,7 @@ function logTranscripts(report: Report): void {
   if (!core.isDebug()) return;
   for (const row of report.results) {
     core.startGroup(
-      `transcript: ${row.target} ${row.host}:${row.port} (${row.address ?? 'no address'}) ${row.status}`,
+      `transcript: ${row.target} ${row.host}:${row.port} (${row.address ?? 'no address'}) from ${row.vantage}: ${row.status}`,
     );
     for (const line of row.transcript) core.info(`${String(line.at).padStart(6)} ${line.dir} ${line.text}`);
     core.endGroup();

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { closest } from 'fastest-levenshtein';
 import { parseDuration } from '../plan/duration.js';
-import { FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
-import { isHeloName, MODES, type Mode } from '../probe/index.js';
+import { type Expectations, FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
+import { isHeloName, MODES, type Mode, type TlsVersion } from '../probe/index.js';
 import { FORMATS, type Format } from '../report/index.js';
 
 export interface CliArgs {
@@ -23,6 +23,10 @@ export interface CliArgs {
   mode?: Mode;
   ports?: number[];
   caFiles: string[];
+  minTls?: TlsVersion;
+  expectTls?: NonNullable<Expectations['tls']>;
+  allowUnverifiedAuth: boolean;
+  allowPlaintextAuth: boolean;
   credentials?: { usernameEnv: string; passwordEnv: string };
   verbose: boolean;
   vantages: string[];
@@ -44,6 +48,10 @@ const OPTIONS = {
   mode: { type: 'string' },
   ports: { type: 'string', short: 'p' },
   ca: { type: 'string', multiple: true },
+  'min-tls': { type: 'string' },
+  'expect-tls': { type: 'string' },
+  'allow-unverified-auth': { type: 'boolean' },
+  'allow-plaintext-auth': { type: 'boolean' },
   vantage: { type: 'string', multiple: true },
   'auth-user-env': { type: 'string' },
   'auth-pass-env': { type: 'string' },
@@ -74,15 +82,24 @@ Options:
       --mode MODE            starttls | tls | plain (default: tls on 465, starttls elsewhere)
   -p, --ports LIST           ports for targets given without one, e.g. 587,2525
       --ca FILE              extra trusted CA certificate(s), PEM; repeatable
+      --min-tls VERSION      lowest TLS version to accept: TLSv1.2 (default) or TLSv1.3, ...
+      --expect-tls LEVEL     required | optional | none (default: required; optional on 25;
+                             none with --mode plain)
       --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
                              https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
       --auth-user-env VAR    environment variable holding the SMTP username
       --auth-pass-env VAR    environment variable holding the SMTP password
+      --allow-unverified-auth  UNSAFE: send the credentials even when the server's certificate
+                             does not verify (chain or name); by default they are withheld
+      --allow-plaintext-auth UNSAFE: send the credentials without TLS (mode plain)
   -v, --verbose              show every session's transcript
   -h, --help                 this help
   -V, --version              the version
 
 Exit codes: 0 verdict pass, 1 verdict fail, 2 usage or config error.`;
+
+const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const TLS_EXPECTATIONS = ['required', 'optional', 'none'] as const;
 
 function oneOf<T extends string>(
   flag: string,
@@ -142,6 +159,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     targets: command === 'demo' ? positionals.slice(1) : positionals,
     format: oneOf('--format', v.format, FORMATS) ?? 'text',
     caFiles: v.ca ?? [],
+    allowUnverifiedAuth: v['allow-unverified-auth'] === true,
+    allowPlaintextAuth: v['allow-plaintext-auth'] === true,
     vantages: v.vantage ?? [],
     verbose: v.verbose === true,
   };
@@ -163,6 +182,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   set('helo', v.helo);
   set('mode', oneOf('--mode', v.mode, MODES));
+  set('minTls', oneOf('--min-tls', v['min-tls'], TLS_VERSIONS));
+  set('expectTls', oneOf('--expect-tls', v['expect-tls'], TLS_EXPECTATIONS));
   set('ports', portList(v.ports));
   if (user && pass) args.credentials = { usernameEnv: user, passwordEnv: pass };
   if (command === 'demo' && args.targets.length > 0) {

@@ -1,18 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildPlan } from '../plan/build.js';
+import { CONFIG_SPELLING } from '../plan/config-spelling.js';
 import { UsageError } from '../plan/types.js';
 import { render } from '../report/index.js';
-import type { Report } from '../report/model.js';
-import { parseVantages, runFrom } from '../vantage/run-from.js';
+import type { Report } from '../result/model.js';
+import { spell, spellReport } from '../result/settings.js';
+import { runPlan } from '../run/pipeline.js';
 import { VERSION } from '../version.js';
 import { type CliArgs, parseCliArgs, USAGE } from './args.js';
-import { Progress } from './progress.js';
+import { type Output, Progress } from './progress.js';
+import { CLI_SPELLING } from './spelling.js';
 
-export interface Output {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
+export type { Output } from './progress.js';
 
 /** What the CLI touches of the world, so tests can run it in-process. */
 export interface CliIo {
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await probeCommand(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`smtp-probe: ${error.message}\n`);
+      io.stderr.write(`smtp-probe: ${error.describe(CLI_SPELLING)}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -57,7 +57,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
-  const vantages = parseVantages(args.vantages, () => '--vantage');
   const { plan, warnings } = await buildPlan({
     targets: args.targets,
     ...(args.config ? { configPath: args.config } : { defaultConfigPath: DEFAULT_CONFIG }),
@@ -65,6 +64,12 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
     ...(args.mode ? { mode: args.mode } : {}),
     ...(args.ports ? { ports: args.ports } : {}),
     caFiles: args.caFiles,
+    ...(args.minTls ? { minTls: args.minTls } : {}),
+    ...(args.expectTls ? { expectTls: args.expectTls } : {}),
+    ...(args.allowUnverifiedAuth ? { allowUnverifiedAuth: true } : {}),
+    ...(args.allowPlaintextAuth ? { allowPlaintextAuth: true } : {}),
+    vantages: args.vantages,
+    vantageSource: () => '--vantage',
     ...(args.credentials ? { credentials: args.credentials } : {}),
     options: {
       timeout: args.timeout,
@@ -79,11 +84,11 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
     env: io.env,
     cwd: io.cwd,
   });
-  for (const warning of warnings) io.stderr.write(`smtp-probe: warning: ${warning}\n`);
+  for (const warning of warnings) io.stderr.write(`smtp-probe: warning: ${spell(warning, CLI_SPELLING)}\n`);
   const progress = new Progress(io.stderr);
   let report: Report;
   try {
-    report = await runFrom(plan, vantages, {
+    report = await runPlan(plan, {
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (done, total, current) => progress.update(done, total, current),
     });
@@ -95,9 +100,11 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
 
 /** Renders the report where it was asked for and turns the verdict into the exit code. */
 export async function emit(report: Report, args: CliArgs, io: CliIo): Promise<number> {
-  const toFile = args.output !== undefined;
-  const color = !toFile && io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
-  const text = render(report, args.format, { color, verbose: args.verbose });
+  const terminal = args.output === undefined && io.stdout.isTTY === true;
+  const color = terminal && io.env.NO_COLOR === undefined;
+  const width = terminal && io.stdout.columns ? io.stdout.columns : undefined;
+  const spelled = spellReport(report, CLI_SPELLING, CONFIG_SPELLING);
+  const text = render(spelled, args.format, { color, verbose: args.verbose, ...(width ? { width } : {}) });
   if (args.output !== undefined) {
     const path = resolve(io.cwd, args.output);
     try {

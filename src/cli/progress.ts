@@ -1,4 +1,10 @@
-import type { Output } from './main.js';
+/** Where the CLI writes: process.stdout and process.stderr, or a test's stand-in. */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  /** A terminal's width; the text report wraps to it. */
+  columns?: number;
+}
 
 /** Shown only on a terminal, and only once a run has lasted a second: quick runs stay quiet. */
 const QUIET_MS = 1_000;

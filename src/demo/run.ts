@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan } from '../plan/build.js';
-import { runPlan } from '../plan/run.js';
 import type { FailOn } from '../plan/types.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../result/model.js';
+import { runPlan } from '../run/pipeline.js';
 import { createCa, createLeaf } from './certificates.js';
 import { closedPort, type LocalServer, startLocalSmtp } from './servers.js';
 

@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Mode, TlsVersion } from '../probe/index.js';
-import { parseTargetSpec, redactCredentials, toTargetPlan } from './targets.js';
+import type { UsageSource } from '../result/settings.js';
+import { parseVantages } from '../vantage/spec.js';
+import { copyExpectations, parseTargetSpec, redactCredentials, toTargetPlan } from './targets.js';
 import {
   type CredentialRefs,
   DEFAULT_OPTIONS,
+  type Expectations,
   type FailOn,
   type Plan,
   type PlanOptions,
@@ -28,6 +31,16 @@ export interface PlanInput {
   /** CA certificates given as PEM text (the Action's `ca` input). */
   caPem?: readonly string[];
   minTls?: TlsVersion;
+  /** The TLS expectation for every port (`expect.tls`), over the config file's. */
+  expectTls?: NonNullable<Expectations['tls']>;
+  /** Send credentials to a server whose certificate did not verify: the user's explicit, loud choice. */
+  allowUnverifiedAuth?: boolean;
+  /** Send credentials without TLS: the user's explicit, loud choice. */
+  allowPlaintextAuth?: boolean;
+  /** Vantage texts (`runner`, `aws-lambda:REGION:FUNCTION`, ...); the runner alone when empty. */
+  vantages?: readonly string[];
+  /** Names where vantage i came from (`input vantages line 2`); the `vantages` setting by default. */
+  vantageSource?: (index: number) => UsageSource;
   credentials?: CredentialRefs;
   /** Credentials given as values (the Action's inputs), for targets without their own. */
   auth?: { username: string; password: string };
@@ -51,6 +64,10 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
     ? await (await import('./config.js')).loadConfig(configPath, input.env, input.cwd)
     : undefined;
 
+  const vantages = parseVantages(
+    input.vantages ?? [],
+    input.vantageSource ?? ((i) => ({ setting: 'vantages', detail: `(${i + 1})` })),
+  );
   const credentials =
     input.auth ?? (input.credentials ? readCredentials(input.credentials, input.env) : undefined);
   const targets: TargetPlan[] = [];
@@ -70,15 +87,16 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
     });
     if (parsed.auth)
       warnings.push(
-        `${parsed.display}: credentials in a target are discouraged; use --auth-user-env/--auth-pass-env`,
+        `${parsed.display}: credentials in a target end up in shell history and logs; use \`auth\``,
       );
-    const plan = toTargetPlan(parsed, input.minTls ? { expect: { minTls: input.minTls } } : {});
+    const plan = toTargetPlan(parsed, config?.defaultExpect ? { expect: config.defaultExpect } : {});
     const withCredentials =
       !plan.auth && credentials
         ? { ...plan, auth: credentials, ...(input.credentials ? { credentialRefs: input.credentials } : {}) }
         : plan;
     addTarget(targets, withCredentials);
   });
+  applyOverrides(targets, input);
   if (targets.length === 0) {
     throw new UsageError(
       configPath
@@ -93,21 +111,68 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
     ...(await Promise.all((input.caFiles ?? []).map((file) => readCa(file, input.cwd)))),
   ];
   const minVersion = input.minTls ?? config?.options.tls?.minVersion;
+  const allowUnverifiedAuth = input.allowUnverifiedAuth ?? config?.options.tls?.allowUnverifiedAuth;
+  const allowPlaintextAuth = input.allowPlaintextAuth ?? config?.options.tls?.allowPlaintextAuth;
+  if (allowUnverifiedAuth) {
+    warnings.push(
+      '`allow_unverified_auth` is on: credentials go to servers whose certificate did not verify, where anyone on the path can take them',
+    );
+  }
+  if (allowPlaintextAuth) {
+    warnings.push('`allow_plaintext_auth` is on: credentials may cross the network unencrypted');
+  }
   const options: PlanOptions = {
     ...DEFAULT_OPTIONS,
     ...stripUndefined(config?.options ?? {}),
     ...stripUndefined(input.options ?? {}),
-    tls: { ...(ca.length > 0 ? { ca } : {}), ...(minVersion ? { minVersion } : {}) },
+    tls: {
+      ...(ca.length > 0 ? { ca } : {}),
+      ...(minVersion ? { minVersion } : {}),
+      ...(allowUnverifiedAuth ? { allowUnverifiedAuth } : {}),
+      ...(allowPlaintextAuth ? { allowPlaintextAuth } : {}),
+    },
   };
+  checkAuthExpectations(targets);
   return {
     plan: {
       targets,
       options,
       failOn: input.failOn ?? config?.failOn ?? 'error',
+      vantages,
       ...(configPath ? { configFile: configPath } : {}),
     },
     warnings,
   };
+}
+
+/**
+ * What the adapter sets for every port goes over what the file says: the judged TLS minimum and the
+ * TLS expectation.
+ */
+function applyOverrides(targets: TargetPlan[], input: PlanInput): void {
+  if (!input.minTls && !input.expectTls) return;
+  for (const target of targets) {
+    for (const port of target.ports) {
+      port.expect = copyExpectations({
+        ...port.expect,
+        ...(input.minTls ? { minTls: input.minTls } : {}),
+        ...(input.expectTls ? { tls: input.expectTls } : {}),
+      });
+    }
+  }
+}
+
+/** `expect.auth: ok` can only hold with credentials: without them it is a mistake, said before any probe. */
+function checkAuthExpectations(targets: readonly TargetPlan[]): void {
+  for (const target of targets) {
+    const port = target.ports.find((p) => p.expect.auth === 'ok');
+    if (port && !target.auth) {
+      throw new UsageError(
+        `target ${JSON.stringify(target.name)} expects AUTH to succeed (expect.auth: ok) but has no credentials: give them with \`auth\``,
+        port.location ? `${port.location.file}:${port.location.line}:${port.location.column}` : undefined,
+      );
+    }
+  }
 }
 
 async function existing(path: string | undefined, cwd: string): Promise<string | undefined> {
@@ -128,9 +193,9 @@ function readCredentials(
   const password = env[refs.passwordEnv];
   // Name the variable, never its value.
   if (!username)
-    throw new UsageError(`environment variable ${refs.usernameEnv} is not set`, '--auth-user-env');
+    throw new UsageError(`environment variable ${refs.usernameEnv} is not set`, { setting: 'auth' });
   if (password === undefined || password === '') {
-    throw new UsageError(`environment variable ${refs.passwordEnv} is not set`, '--auth-pass-env');
+    throw new UsageError(`environment variable ${refs.passwordEnv} is not set`, { setting: 'auth' });
   }
   return { username, password };
 }
@@ -142,10 +207,10 @@ async function readCa(file: string, cwd: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`cannot read CA file ${file} (${code})`, '--ca');
+    throw new UsageError(`cannot read CA file ${file} (${code})`, { setting: 'ca' });
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`${file} holds no PEM certificate`, '--ca');
+    throw new UsageError(`${file} holds no PEM certificate`, { setting: 'ca' });
   }
   return text;
 }

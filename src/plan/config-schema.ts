@@ -51,8 +51,7 @@ function via<S extends z.ZodType, O>(schema: S, read: (value: z.output<S>) => O)
       return read(value);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      const message = error.source ? error.message.slice(error.source.length + 2) : error.message;
-      ctx.addIssue({ code: 'custom', message, input: value });
+      ctx.addIssue({ code: 'custom', message: error.text, input: value });
       return z.NEVER;
     }
   });
@@ -279,6 +278,8 @@ export function configSchema({ dir, env }: SchemaContext) {
         .union([caFile, z.array(caFile).min(1)], { error: expected('a file name or a list of file names') })
         .optional(),
       min_version: tlsVersion.optional(),
+      allow_unverified_auth: z.boolean({ error: expected('true or false') }).optional(),
+      allow_plaintext_auth: z.boolean({ error: expected('true or false') }).optional(),
     }).optional(),
     expect: expectSchema.optional(),
   });

@@ -20,6 +20,8 @@ export interface ConfigResult {
   targets: TargetPlan[];
   /** Only what the file sets; the caller layers it over flags and DEFAULT_OPTIONS. */
   options: Partial<PlanOptions>;
+  /** `defaults.expect`: applies to every target, wherever it was given (file, flag, input). */
+  defaultExpect?: Expectations;
   failOn?: FailOn;
   file: string;
 }
@@ -133,8 +135,9 @@ function optionsOf(defaults: NonNullable<ConfigData['defaults']> | undefined): P
       tls &&
       compact({
         ca: caFiles?.map((file) => file.pem),
-        caFiles: caFiles?.map((file) => file.path),
         minVersion: tls.min_version,
+        allowUnverifiedAuth: tls.allow_unverified_auth,
+        allowPlaintextAuth: tls.allow_plaintext_auth,
       }),
   });
 }
@@ -159,6 +162,7 @@ function targetPlanOf(
     (p, index): PortPlan => ({
       port: p.port,
       mode: p.mode ?? entry.mode ?? defaultMode(p.port),
+      modeExplicit: (p.mode ?? entry.mode) !== undefined,
       expect: mergeExpectations(defaultExpect, entry.expect, p.expect),
       location: entry.ports ? at([...path, 'ports', index]) : location,
     }),
@@ -257,6 +261,7 @@ export function parseConfig(
       targetPlanOf(entry, defaultExpect, at, ['targets', index]),
     ),
     options: optionsOf(config.defaults),
+    ...(defaultExpect ? { defaultExpect } : {}),
     ...(config.fail_on ? { failOn: config.fail_on } : {}),
     file,
   };

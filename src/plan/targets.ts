@@ -15,7 +15,8 @@ export interface TargetSpec {
   host: string;
   /** `mx:example.com`: probe port 25 on each MX host (resolution happens later, not here). */
   mx: boolean;
-  ports: Array<{ port: number; mode: Mode }>;
+  /** `explicit`: the mode was chosen (a mode setting, `smtps://`), not the port's default. */
+  ports: Array<{ port: number; mode: Mode; explicit: boolean }>;
   /** From a URL's `user:pass@`, percent-decoded. */
   auth?: { username: string; password: string };
   /** The spec as the user wrote it, with any password replaced by `****`. */
@@ -190,7 +191,7 @@ function parseUrl(ctx: Context, spec: string, scheme: RegExpExecArray, mode?: Mo
   return {
     host,
     mx: false,
-    ports: [{ port, mode: portMode }],
+    ports: [{ port, mode: portMode, explicit: name === 'smtps' || mode !== undefined }],
     ...(auth ? { auth } : {}),
     display: ctx.display,
   };
@@ -214,7 +215,7 @@ function parseMx(ctx: Context, spec: string, mode?: Mode): TargetSpec {
   return {
     host: domain,
     mx: true,
-    ports: [{ port: 25, mode: mode ?? defaultMode(25) }],
+    ports: [{ port: 25, mode: mode ?? defaultMode(25), explicit: mode !== undefined }],
     display: ctx.display,
   };
 }
@@ -241,7 +242,11 @@ export function parseTargetSpec(spec: string, source: string, defaults: TargetDe
   return {
     host,
     mx: false,
-    ports: ports.map((port) => ({ port, mode: defaults.mode ?? defaultMode(port) })),
+    ports: ports.map((port) => ({
+      port,
+      mode: defaults.mode ?? defaultMode(port),
+      explicit: defaults.mode !== undefined,
+    })),
     display: ctx.display,
   };
 }
@@ -261,9 +266,10 @@ export function toTargetPlan(
     name: spec.mx ? `mx:${spec.host}` : spec.host,
     host: spec.host,
     mx: spec.mx,
-    ports: spec.ports.map(({ port, mode }) => ({
+    ports: spec.ports.map(({ port, mode, explicit }) => ({
       port,
       mode,
+      modeExplicit: explicit,
       expect: copyExpectations(expect),
       ...(location ? { location } : {}),
     })),

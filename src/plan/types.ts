@@ -1,45 +1,16 @@
 import type { Mode, TlsVersion } from '../probe/index.js';
+import type { Expectations, FailOn, SourceLocation } from '../result/model.js';
+import type { VantageSpec } from '../vantage/spec.js';
 
-/** Where a plan element came from, for error messages and annotations. */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-}
-
-export type Severity = 'error' | 'warning' | 'notice';
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'notice'];
-export type FailOn = 'error' | 'warning' | 'never';
-export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'never'];
-
-/** What must hold for a port; every field optional, defaults applied by `effectiveExpectations`. */
-export interface Expectations {
-  /** false: the port must be blocked or closed (a relay that must not be exposed). Default true. */
-  reachable?: boolean;
-  /** Default `required`, except `optional` on port 25 (relays need not offer TLS). */
-  tls?: 'required' | 'optional' | 'none';
-  /** Lowest acceptable TLS version. Default TLSv1.2. */
-  minTls?: TlsVersion;
-  cert?: {
-    /** Days of validity left below which the certificate is `cert-expiring`. Default 14. */
-    minDays?: number;
-    /** The chain must verify. Default true. */
-    trusted?: boolean;
-    /** The certificate must name the host. Default true. */
-    hostname?: boolean;
-  };
-  /** `ok`: AUTH must succeed (implied when credentials are given). */
-  auth?: 'ok';
-  /** The whole session must finish within this many ms. */
-  maxLatency?: number;
-  /** A regular expression the greeting must match. */
-  banner?: string;
-}
+export { type Expectations, FAIL_ON, type FailOn, type SourceLocation } from '../result/model.js';
+export { UsageError } from '../result/settings.js';
 
 /** One port of a target, as planned. */
 export interface PortPlan {
   port: number;
   mode: Mode;
+  /** The mode was chosen by the user (flag, input, config, `smtps://`), not by the port's default. */
+  modeExplicit: boolean;
   expect: Expectations;
   location?: SourceLocation;
 }
@@ -76,19 +47,30 @@ export interface PlanOptions {
   concurrency: number;
   retries: number;
   overallTimeout?: number;
-  tls: { ca?: string[]; caFiles?: string[]; minVersion?: TlsVersion };
+  tls: {
+    /** Extra trusted CA certificates, PEM text (files are read while planning). */
+    ca?: string[];
+    minVersion?: TlsVersion;
+    /** Send credentials to a server whose chain or name did not verify: the user's explicit choice. */
+    allowUnverifiedAuth?: boolean;
+    /** Send credentials without TLS at all: the user's explicit choice. */
+    allowPlaintextAuth?: boolean;
+  };
 }
 
 export interface Plan {
   targets: TargetPlan[];
   options: PlanOptions;
   failOn: FailOn;
+  /** Where to probe from, in the order given; the runner alone by default. */
+  vantages: VantageSpec[];
   /** The config file the plan was read from, when there was one. */
   configFile?: string;
 }
 
 export const DEFAULT_PORTS: readonly number[] = [25, 465, 587, 2525];
 
+/** The one place the run's defaults live; the CLI's help and action.yml describe these values. */
 export const DEFAULT_OPTIONS: Readonly<PlanOptions> = {
   timeout: 30_000,
   connectTimeout: 10_000,
@@ -98,15 +80,3 @@ export const DEFAULT_OPTIONS: Readonly<PlanOptions> = {
   retries: 0,
   tls: {},
 };
-
-/** A mistake in what the user gave us: a flag, a target, a config file. Exit code 2, one line, no stack. */
-export class UsageError extends Error {
-  /** `--timeout`, `targets[2]`, or `file:line:column`. */
-  readonly source: string | undefined;
-
-  constructor(message: string, source?: string) {
-    super(source ? `${source}: ${message}` : message);
-    this.name = 'UsageError';
-    this.source = source;
-  }
-}

@@ -9,6 +9,7 @@ export {
   STATUSES,
   type Stage,
 } from './catalogue.js';
+export { type MxLookup, mxHosts } from './mx.js';
 export {
   DEFAULT_LIMITS,
   isHeloName,
@@ -16,9 +17,16 @@ export {
   type Limits,
   type Lookup,
   type ProbeOptions,
+  resolveTarget,
   type TlsVersion,
 } from './options.js';
 export { probe } from './probe.js';
-export { OverallDeadline, type PerTargetOptions, type ProbeAllOptions, probeAll } from './probe-all.js';
+export {
+  OverallDeadline,
+  type PerTargetOptions,
+  type ProbeAllOptions,
+  type ProbeAllTarget,
+  probeAll,
+} from './probe-all.js';
 export { REDACTED } from './transcript.js';
 export type * from './types.js';

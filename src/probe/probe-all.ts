@@ -13,8 +13,14 @@ export interface ProbeAllOptions extends ProbeOptions {
   onDone?: (index: number, result: ProbeResult) => void;
 }
 
-/** What may differ between the targets of one run: whose credentials, which envelope. */
-export type PerTargetOptions = Pick<ProbeOptions, 'auth' | 'envelope'>;
+/**
+ * What may differ between the targets of one run: every probe option but the run's signal (credentials,
+ * envelope, timeouts, TLS trust); a remote vantage probes each job with the options it was sent.
+ */
+export type PerTargetOptions = Omit<ProbeOptions, 'signal'>;
+
+/** A target with options of its own, layered over the run's. */
+export type ProbeAllTarget = ProbeTarget & { options?: PerTargetOptions };
 
 /** The reason a run's unfinished probes carry when the overall deadline passes. */
 export class OverallDeadline extends Error {
@@ -29,7 +35,7 @@ export class OverallDeadline extends Error {
  * order; cancelling the signal (or passing the deadline) ends every probe still running as `aborted`.
  */
 export async function probeAll(
-  targets: readonly ProbeTarget[],
+  targets: readonly ProbeAllTarget[],
   options: ProbeAllOptions = {},
 ): Promise<ProbeResult[]> {
   if (!Array.isArray(targets)) throw new TypeError(`targets must be an array, got ${String(targets)}`);

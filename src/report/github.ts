@@ -1,7 +1,6 @@
-import type { Severity } from '../plan/types.js';
+import type { Finding, Report, Severity } from '../result/model.js';
 import { renderMarkdown } from './markdown.js';
-import type { Finding, Report } from './model.js';
-import { where } from './row-view.js';
+import { manyVantages, where } from './row-view.js';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step (and 10 notices). */
 export const STEP_ANNOTATION_LIMIT = 10;
@@ -27,12 +26,12 @@ function cut(text: string, max: number): string {
 }
 
 /** Findings as annotations, most severe first, on the config line they judge when there is one. */
-export function annotationsFor(findings: readonly Finding[]): Annotation[] {
+export function annotationsFor(findings: readonly Finding[], many: boolean): Annotation[] {
   return [...findings]
     .sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
     .map((f) => ({
       severity: f.severity,
-      title: cut(`${f.rule}: ${where(f)}`, TITLE_MAX),
+      title: cut(`${f.rule}: ${where(f, many)}`, TITLE_MAX),
       message: cut(`${f.message}\n${f.hint}`, MESSAGE_MAX),
       ...(f.location ? { file: f.location.file, line: f.location.line, column: f.location.column } : {}),
     }));
@@ -42,11 +41,14 @@ export function annotationsFor(findings: readonly Finding[]): Annotation[] {
  * The annotations a step can show: at most 10 of each severity, most severe first, and how many were
  * left out so that a final notice can say so.
  */
-export function stepAnnotations(findings: readonly Finding[]): { shown: Annotation[]; omitted: number } {
+export function stepAnnotations(report: Pick<Report, 'findings' | 'vantages'>): {
+  shown: Annotation[];
+  omitted: number;
+} {
   const counts: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
   const shown: Annotation[] = [];
   let omitted = 0;
-  for (const annotation of annotationsFor(findings)) {
+  for (const annotation of annotationsFor(report.findings, manyVantages(report))) {
     if (counts[annotation.severity] >= STEP_ANNOTATION_LIMIT) {
       omitted += 1;
       continue;
@@ -94,7 +96,7 @@ export function checkRunOutput(report: Report): CheckRunOutput {
     `${verdict.pass ? 'Passed' : 'Failed'}: ${ports} port${ports === 1 ? '' : 's'} probed${counts.length ? `, ${counts.join(', ')}` : ''}`,
     TITLE_MAX,
   );
-  const annotations: CheckRunAnnotation[] = annotationsFor(report.findings)
+  const annotations: CheckRunAnnotation[] = annotationsFor(report.findings, manyVantages(report))
     .filter((a) => a.file !== undefined && a.line !== undefined)
     .map((a) => ({
       path: a.file as string,
@@ -124,13 +126,27 @@ export function prComment(report: Report): string {
   return `${COMMENT_MARKER}\n${renderMarkdown(report, { maxLength: 60_000 })}`;
 }
 
-/** Outputs are size-limited: the per-target recommendation and a compact row list. */
+/**
+ * Outputs are size-limited: the recommendation per target and vantage, and a compact row list that
+ * names each row's vantage. Documented in action.yml and the README.
+ */
 export function compactOutputs(report: Report): { recommendedPorts: string; results: string } {
+  // Maps, then fromEntries: a target named `__proto__` stays a key like any other.
+  const byTarget = new Map<
+    string,
+    Array<[string, { port: number | null; mode: string | null; outcome: string }]>
+  >();
+  for (const r of report.recommendations) {
+    const entries = byTarget.get(r.target) ?? [];
+    entries.push([r.vantage, { port: r.port, mode: r.mode, outcome: r.outcome }]);
+    byTarget.set(r.target, entries);
+  }
   const recommended = Object.fromEntries(
-    report.recommendations.map((r) => [r.target, { port: r.port, mode: r.mode }]),
+    [...byTarget].map(([target, entries]) => [target, Object.fromEntries(entries)]),
   );
-  const rows = report.results.map(({ target, host, port, address, status, stage }) => ({
+  const rows = report.results.map(({ target, vantage, host, port, address, status, stage }) => ({
     target,
+    vantage,
     host,
     port,
     address,

@@ -1,14 +1,14 @@
 /** The report layer: one result model, four views. Every renderer is a pure function of the Report. */
+
+import type { Report } from '../result/model.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import type { Report } from './model.js';
 import { renderText } from './text.js';
 
 export { renderJson } from './json.js';
 export { renderJunit } from './junit.js';
 export { DEFAULT_MAX_LENGTH, type MarkdownOptions, renderMarkdown } from './markdown.js';
-export * from './model.js';
 export { renderText, type TextOptions } from './text.js';
 
 export const FORMATS = ['text', 'json', 'markdown', 'junit'] as const;
@@ -20,12 +20,10 @@ export interface RenderOptions {
   color?: boolean;
   /** text: each session's transcript. */
   verbose?: boolean;
+  /** text: the terminal's width to fit; absent, nothing is cut or wrapped. */
+  width?: number;
   /** markdown: longest output. Default 60 000. */
   maxLength?: number;
-}
-
-export function isFormat(value: string): value is Format {
-  return (FORMATS as readonly string[]).includes(value);
 }
 
 /** The report in the given format; every output ends with a newline. */
@@ -35,6 +33,7 @@ export function render(report: Report, format: Format, options: RenderOptions = 
       return renderText(report, {
         color: options.color ?? false,
         ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
+        ...(options.width === undefined ? {} : { width: options.width }),
       });
     case 'json':
       return renderJson(report);

@@ -1,16 +1,16 @@
 /**
  * The machine view: the Report itself, described by `report.schema.json`. Keys are written in one
  * fixed order (the schema's, which is the model's) whatever order the object was built in, so that two
- * runs diff cleanly and a report that went through the Lambda's JSON reads the same as a local one.
+ * runs diff cleanly and two reports read alike whatever built them.
  */
 import { STAGES } from '../probe/index.js';
-import type { Report } from './model.js';
+import type { Report } from '../result/model.js';
 
 type Shape =
   | 'report'
   | 'tool'
-  | 'vantage'
-  | 'vantageOutcome'
+  | 'vantageReport'
+  | 'vantageFacts'
   | 'row'
   | 'reply'
   | 'timings'
@@ -43,15 +43,23 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     'startedAt',
     'durationMs',
     'configFile',
-    ['vantage', 'vantage'],
-    ['vantages', 'vantageOutcome'],
+    ['vantages', 'vantageReport'],
     ['results', 'row'],
     ['findings', 'finding'],
     ['recommendations', 'recommendation'],
     ['verdict', 'verdict'],
   ],
   tool: ['name', 'version'],
-  vantage: ['kind', 'region', 'functionName', 'architecture', 'requestId'],
+  vantageReport: ['label', 'kind', 'region', ['facts', 'vantageFacts'], 'error'],
+  vantageFacts: [
+    'provider',
+    'region',
+    'functionName',
+    'functionVersion',
+    'runtime',
+    'architecture',
+    'requestId',
+  ],
   row: [
     'target',
     'vantage',
@@ -142,8 +150,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     ['location', 'location'],
   ],
   location: ['file', 'line', 'column'],
-  recommendation: ['target', 'vantage', 'port', 'mode', 'reason'],
-  vantageOutcome: ['label', 'kind', 'region', 'error'],
+  recommendation: ['target', 'vantage', 'port', 'mode', 'outcome', 'reason'],
   verdict: ['pass', 'failOn', 'errors', 'warnings', 'notices'],
 };
 

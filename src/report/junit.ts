@@ -2,11 +2,12 @@
  * The view for CI systems other than GitHub (GitLab, Jenkins, Azure Pipelines, CircleCI): JUnit XML,
  * one test suite per target and one test case per session.
  */
-import type { Finding, Report, ResultRow } from './model.js';
+import type { Finding, Report, ResultRow } from '../result/model.js';
 import {
   failsRun,
   findingsFor,
   hostPort,
+  manyVantages,
   oneLine,
   rowLabel,
   rowsByTarget,
@@ -38,11 +39,11 @@ function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-function findingText(finding: Finding): string {
+function findingText(finding: Finding, many: boolean): string {
   const at = finding.location
     ? `\n  at ${oneLine(finding.location.file)}:${finding.location.line}:${finding.location.column}`
     : '';
-  return `${finding.severity} ${finding.rule} ${oneLine(where(finding))}: ${oneLine(finding.message)}\n  ${oneLine(finding.hint)}${at}`;
+  return `${finding.severity} ${finding.rule} ${oneLine(where(finding, many))}: ${oneLine(finding.message)}\n  ${oneLine(finding.hint)}${at}`;
 }
 
 /** What a test case says: its session (if any) and the findings on it. */
@@ -52,6 +53,8 @@ interface Case {
   durationMs: number;
   findings: Finding[];
   row?: ResultRow;
+  /** The run had several vantages: findings name theirs. */
+  many: boolean;
 }
 
 function systemOut(c: Case, passing: readonly Finding[]): string {
@@ -60,7 +63,8 @@ function systemOut(c: Case, passing: readonly Finding[]): string {
     lines.push(`status: ${c.row.status} at ${c.row.stage}`, `explanation: ${oneLine(c.row.explanation)}`);
     if (c.row.hint) lines.push(`hint: ${oneLine(c.row.hint)}`);
   }
-  if (passing.length > 0) lines.push('', 'findings that do not fail the run:', ...passing.map(findingText));
+  if (passing.length > 0)
+    lines.push('', 'findings that do not fail the run:', ...passing.map((f) => findingText(f, c.many)));
   if (c.row && c.row.transcript.length > 0) {
     lines.push('', 'transcript:');
     for (const line of c.row.transcript) {
@@ -80,7 +84,7 @@ function testcase(c: Case, failOn: Report['verdict']['failOn']): string {
     const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
     body.push(
       `      <failure message="${xmlAttr(oneLine(first.message) + more)}" type="${xmlAttr(first.rule)}">` +
-        `${xmlText(failing.map(findingText).join('\n'))}</failure>`,
+        `${xmlText(failing.map((f) => findingText(f, c.many)).join('\n'))}</failure>`,
     );
   }
   const out = systemOut(c, passing);
@@ -89,16 +93,18 @@ function testcase(c: Case, failOn: Report['verdict']['failOn']): string {
 }
 
 function cases(report: Report): Map<string, Case[]> {
+  const many = manyVantages(report);
   const suites = new Map<string, Case[]>();
   for (const [target, rows] of rowsByTarget(report.results)) {
     suites.set(
       target,
       rows.map((row) => ({
         classname: target,
-        name: row.vantage ? `${rowLabel(row)} from ${row.vantage}` : rowLabel(row),
+        name: many ? `${rowLabel(row)} from ${row.vantage}` : rowLabel(row),
         durationMs: row.durationMs,
         findings: findingsFor(report, row),
         row,
+        many,
       })),
     );
   }
@@ -106,10 +112,12 @@ function cases(report: Report): Map<string, Case[]> {
   for (const finding of unmatchedFindings(report)) {
     const suite = suites.get(finding.target) ?? [];
     const name =
-      hostPort(finding.host, finding.port) + (finding.address === null ? '' : ` (${finding.address})`);
+      hostPort(finding.host, finding.port) +
+      (finding.address === null ? '' : ` (${finding.address})`) +
+      (many ? ` from ${finding.vantage}` : '');
     const existing = suite.find((c) => c.row === undefined && c.name === name);
     if (existing) existing.findings.push(finding);
-    else suite.push({ classname: finding.target, name, durationMs: 0, findings: [finding] });
+    else suite.push({ classname: finding.target, name, durationMs: 0, findings: [finding], many });
     suites.set(finding.target, suite);
   }
   return suites;

@@ -3,13 +3,13 @@
  * hostile banner can neither break the table nor inject HTML, and the whole stays under a length
  * limit because GitHub refuses a comment over 65 536 characters.
  */
-import type { Severity } from '../plan/types.js';
-import type { Finding, Report, ResultRow } from './model.js';
+import type { Finding, Report, ResultRow, Severity } from '../result/model.js';
 import {
   findingsFor,
+  manyVantages,
   oneLine,
   plural,
-  targetLabel,
+  ruleIds,
   vantageErrors,
   verdictLine,
   where,
@@ -75,19 +75,29 @@ function certCell(row: ResultRow): string {
     : String(cert.daysUntilExpiry);
 }
 
+/**
+ * One row per session: the icon is the worst of the session's findings (so a certificate that fails
+ * the port shows ❌ beside status `ok`), and the findings column says which rules made it so. With
+ * several vantages, each has a column of its own.
+ */
 function table(report: Report): string {
+  const many = manyVantages(report);
   const lines = [
-    '|   | Target | Port | Mode | Address | Status | TLS | Cert days | Latency |',
-    '| - | ------ | ---: | ---- | ------- | ------ | --- | --------: | ------: |',
+    `|   | Target |${many ? ' Vantage |' : ''} Port | Mode | Address | Status | Findings | TLS | Cert days | Latency |`,
+    `| - | ------ |${many ? ' ------- |' : ''} ---: | ---- | ------- | ------ | -------- | --- | --------: | ------: |`,
   ];
   for (const row of report.results) {
+    const findings = findingsFor(report, row);
+    const rules = ruleIds(findings);
     const cells = [
-      rowMark(findingsFor(report, row)),
-      escapeMarkdown(targetLabel(row)),
+      rowMark(findings),
+      escapeMarkdown(row.target),
+      ...(many ? [escapeMarkdown(row.vantage)] : []),
       String(row.port),
       row.mode,
       escapeMarkdown(row.address ?? '-'),
       `\`${row.status}\``,
+      rules.length === 0 ? '-' : rules.map((rule) => `\`${rule}\``).join(' '),
       escapeMarkdown(row.tls?.protocol ?? '-'),
       certCell(row),
       `${Math.round(row.durationMs)} ms`,
@@ -97,29 +107,30 @@ function table(report: Report): string {
   return lines.join('\n');
 }
 
-function findingItem(finding: Finding): string {
+function findingItem(finding: Finding, many: boolean): string {
   const at = finding.location
     ? ` (${finding.location.file}:${finding.location.line}:${finding.location.column})`
     : '';
   return (
-    `- ${SEVERITY_MARKS[finding.severity]} \`${finding.rule}\` **${escapeMarkdown(where(finding))}**: ` +
+    `- ${SEVERITY_MARKS[finding.severity]} \`${finding.rule}\` **${escapeMarkdown(where(finding, many))}**: ` +
     // One physical line: a hint on a line of its own could start a heading or a list.
     `${escapeMarkdown(finding.message)}${escapeMarkdown(at)}<br>↳ ${escapeMarkdown(finding.hint)}`
   );
 }
 
 /** The reason already ends in "use N" or starts with "nothing works from here". */
-function recommendationItem(rec: Report['recommendations'][number]): string {
+function recommendationItem(rec: Report['recommendations'][number], many: boolean): string {
   const mark = rec.port === null ? '❌' : '👉';
-  return `- ${mark} **${escapeMarkdown(targetLabel(rec))}**: ${escapeMarkdown(rec.reason)}`;
+  const label = many ? `${rec.target} from ${rec.vantage}` : rec.target;
+  return `- ${mark} **${escapeMarkdown(label)}**: ${escapeMarkdown(rec.reason)}`;
 }
 
-function transcriptBlock(row: ResultRow): string {
+function transcriptBlock(row: ResultRow, many: boolean): string {
   const body = row.transcript
     .map((line) => `${String(line.at).padStart(6)} ${line.dir} ${oneLine(line.text)}`)
     .join('\n');
   const fence = fenceFor(body);
-  const summary = escapeHtml(`${where(row)} — ${row.status}: ${row.explanation}`);
+  const summary = escapeHtml(`${where(row, many)} — ${row.status}: ${row.explanation}`);
   // The blank line after <summary> lets GitHub read the fenced block as Markdown, not HTML.
   return `<details><summary>${summary}</summary>\n\n${fence}text\n${body || '(no session)'}\n${fence}\n\n</details>`;
 }
@@ -136,6 +147,7 @@ interface Parts {
 
 function parts(report: Report): Parts {
   const pass = report.verdict.pass;
+  const many = manyVantages(report);
   const head = [
     `## ${pass ? '✅' : '❌'} smtp-port-probe — ${verdictLine(report.verdict)}`,
     report.results.length === 0 ? '_No results._' : table(report),
@@ -146,18 +158,18 @@ function parts(report: Report): Parts {
   });
   return {
     head,
-    findings: report.findings.map(findingItem),
+    findings: report.findings.map((f) => findingItem(f, many)),
     recommendations:
       report.recommendations.length === 0
         ? ''
-        : `### Recommendations\n\n${report.recommendations.map(recommendationItem).join('\n')}`,
+        : `### Recommendations\n\n${report.recommendations.map((r) => recommendationItem(r, many)).join('\n')}`,
     vantageErrors:
       vantageErrors(report).length === 0
         ? ''
         : `### Vantages that could not answer\n\n${vantageErrors(report)
             .map((line) => `- ❌ ${escapeMarkdown(line)}`)
             .join('\n')}`,
-    transcripts: failing.map(transcriptBlock),
+    transcripts: failing.map((row) => transcriptBlock(row, many)),
   };
 }
 

@@ -2,8 +2,7 @@
  * What every view says the same way: which findings belong to a row, how bad a row is, how a row is
  * named, and the verdict in one line. Kept here so the four formats cannot disagree.
  */
-import type { Severity } from '../plan/types.js';
-import type { Finding, Report, ResultRow, Verdict } from './model.js';
+import type { Finding, Report, ResultRow, Severity, Verdict } from '../result/model.js';
 
 const RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, notice: 1 };
 
@@ -54,24 +53,34 @@ export function rowLabel(row: Pick<ResultRow, 'host' | 'port' | 'address'>): str
   return `${hostPort(row.host, row.port)} (${row.address ?? 'no address'})`;
 }
 
-/**
- * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
- * first unless it is just the host, the address only when there is one.
- */
-export function where(about: Pick<Finding, 'target' | 'host' | 'port' | 'address' | 'vantage'>): string {
-  const name = about.target === about.host ? '' : `${about.target} `;
-  const from = about.vantage ? ` from ${about.vantage}` : '';
-  return `${name}${hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}${from}`;
+/** Whether the run had several vantages: then every view names the vantage of each row and finding. */
+export function manyVantages(report: Pick<Report, 'vantages'>): boolean {
+  return report.vantages.length > 1;
 }
 
-/** A target as named in tables: with its vantage, in a run with several (`relay (aws-lambda:eu-west-1)`). */
-export function targetLabel(item: { target: string; vantage?: string }): string {
-  return item.vantage ? `${item.target} (${item.vantage})` : item.target;
+/**
+ * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
+ * first unless it is just the host, the address only when there is one, and the vantage when the run
+ * had several.
+ */
+export function where(
+  about: Pick<Finding, 'target' | 'host' | 'port' | 'address' | 'vantage'>,
+  withVantage: boolean,
+): string {
+  const name = about.target === about.host ? '' : `${about.target} `;
+  const from = withVantage ? ` from ${about.vantage}` : '';
+  return `${name}${hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}${from}`;
 }
 
 /** The vantages that could not answer, one line each. */
 export function vantageErrors(report: Report): string[] {
-  return (report.vantages ?? []).filter((v) => v.error).map((v) => `${v.label}: ${v.error}`);
+  return report.vantages.filter((v) => v.error).map((v) => `${v.label}: ${v.error}`);
+}
+
+/** The rule ids of a row's findings, worst first, each once: what a table shows beside the status. */
+export function ruleIds(findings: readonly Finding[]): string[] {
+  const sorted = [...findings].sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+  return [...new Set(sorted.map((f) => f.rule))];
 }
 
 export function plural(count: number, word: string): string {

@@ -3,24 +3,23 @@
  * target, and the verdict. Colour is the caller's decision, so this stays a pure function.
  */
 import pc from 'picocolors';
-import type { Severity } from '../plan/types.js';
-import type { Finding, Report, ResultRow } from './model.js';
-import { oneLine, targetLabel, vantageErrors, verdictLine, where } from './row-view.js';
+import type { Finding, Report, ResultRow, Severity } from '../result/model.js';
+import { findingsFor, manyVantages, oneLine, vantageErrors, verdictLine, where } from './row-view.js';
 
 export interface TextOptions {
   /** ANSI colours; false guarantees no escape code at all in the output. */
   color: boolean;
   /** Each session's transcript under the table. */
   verbose?: boolean;
+  /**
+   * The terminal's width: the table is squeezed and long lines wrapped to fit it. Absent (a file, a
+   * pipe): nothing is cut or wrapped, every character a server sent is kept.
+   */
+  width?: number;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
 type Paint = (text: string) => string;
-
-/** What a line may hold to stay readable in a 100-column terminal. */
-const WIDTH = 100;
-/** Certificates closer to expiry than this are shown in yellow (the plan's default `cert.minDays`). */
-const EXPIRY_WARN_DAYS = 14;
 
 interface Column {
   title: string;
@@ -29,11 +28,12 @@ interface Column {
   min?: number;
 }
 
-const COLUMNS: readonly Column[] = [
-  { title: 'TARGET', align: 'left', min: 12 },
+const TARGET: Column = { title: 'TARGET', align: 'left', min: 6 };
+const VANTAGE: Column = { title: 'VANTAGE', align: 'left', min: 7 };
+const REST: readonly Column[] = [
   { title: 'PORT', align: 'right' },
   { title: 'MODE', align: 'left' },
-  { title: 'ADDRESS', align: 'left', min: 15 },
+  { title: 'ADDRESS', align: 'left', min: 7 },
   { title: 'STATUS', align: 'left' },
   { title: 'TLS', align: 'left' },
   { title: 'CERT DAYS', align: 'right' },
@@ -54,15 +54,16 @@ function width(text: string): number {
   return n;
 }
 
-function truncate(text: string, max: number): string {
-  if (width(text) <= max) return text;
+function truncate(text: string, max: number | undefined): string {
+  if (max === undefined || width(text) <= max) return text;
   return `${Array.from(text)
     .slice(0, Math.max(0, max - 1))
     .join('')}…`;
 }
 
 /** Word-wraps to `max` columns: the first line starts with `first`, the others with `rest`. */
-function wrap(text: string, max: number, first: string, rest: string): string[] {
+function wrap(text: string, max: number | undefined, first: string, rest: string): string[] {
+  if (max === undefined) return [first + text];
   const lines: string[] = [];
   let line = '';
   const prefix = () => (lines.length === 0 ? first : rest);
@@ -85,49 +86,53 @@ function statusPaint(c: Colors, status: ResultRow['status']): Paint {
   return c.red;
 }
 
-function certCell(c: Colors, row: ResultRow): Cell {
+/** Days left, coloured by the findings the plan's own thresholds produced (`expect.cert.min_days`). */
+function certCell(c: Colors, row: ResultRow, findings: readonly Finding[]): Cell {
   const cert = row.tls?.certificate;
   if (!cert) return { text: '-' };
-  const days = cert.daysUntilExpiry;
-  if (cert.expired || days < 0) return { text: String(days), paint: c.red };
-  return { text: String(days), ...(days < EXPIRY_WARN_DAYS ? { paint: c.yellow } : {}) };
+  const text = String(cert.daysUntilExpiry);
+  if (findings.some((f) => f.rule === 'cert-expired')) return { text, paint: c.red };
+  if (findings.some((f) => f.rule === 'cert-expiring')) return { text, paint: c.yellow };
+  return { text };
 }
 
-function cells(c: Colors, row: ResultRow): Cell[] {
+function cells(c: Colors, row: ResultRow, findings: readonly Finding[], many: boolean): Cell[] {
   return [
-    { text: oneLine(targetLabel(row)) },
+    { text: oneLine(row.target) },
+    ...(many ? [{ text: oneLine(row.vantage) }] : []),
     { text: String(row.port) },
     { text: row.mode },
     { text: oneLine(row.address ?? '-') },
     { text: row.status, paint: statusPaint(c, row.status) },
     { text: oneLine(row.tls?.protocol ?? '-') },
-    certCell(c, row),
+    certCell(c, row, findings),
     { text: `${Math.round(row.durationMs)} ms` },
   ];
 }
 
-/** Natural widths, then the squeezable columns narrowed (target first) until the table fits. */
-function columnWidths(table: Cell[][]): number[] {
-  const widths = COLUMNS.map((col, i) =>
+/** Natural widths, then, on a terminal, the squeezable columns narrowed (target first) until the table fits. */
+function columnWidths(columns: readonly Column[], table: Cell[][], max: number | undefined): number[] {
+  const widths = columns.map((col, i) =>
     Math.max(width(col.title), ...table.map((r) => width(r[i]?.text ?? ''))),
   );
+  if (max === undefined) return widths;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
-  for (const [i, col] of COLUMNS.entries()) {
+  for (const [i, col] of columns.entries()) {
     const current = widths[i] ?? 0;
-    if (col.min === undefined || total() <= WIDTH) continue;
-    widths[i] = Math.max(col.min, current - (total() - WIDTH));
+    if (col.min === undefined || total() <= max) continue;
+    widths[i] = Math.max(col.min, current - (total() - max));
   }
   return widths;
 }
 
-function formatRow(row: Cell[], widths: number[]): string {
+function formatRow(columns: readonly Column[], row: Cell[], widths: number[]): string {
   return row
     .map((cell, i) => {
       const w = widths[i] ?? 0;
       const text = truncate(cell.text, w);
-      const pad = ' '.repeat(w - width(text));
+      const pad = ' '.repeat(Math.max(0, w - width(text)));
       const padded =
-        COLUMNS[i]?.align === 'right'
+        columns[i]?.align === 'right'
           ? pad + (cell.paint?.(text) ?? text)
           : (cell.paint?.(text) ?? text) + pad;
       return padded;
@@ -136,26 +141,32 @@ function formatRow(row: Cell[], widths: number[]): string {
     .trimEnd();
 }
 
-function table(c: Colors, rows: readonly ResultRow[]): string[] {
-  const body = rows.map((row) => cells(c, row));
-  const widths = columnWidths(body);
+function table(c: Colors, report: Report, max: number | undefined): string[] {
+  const many = manyVantages(report);
+  const columns = [TARGET, ...(many ? [VANTAGE] : []), ...REST];
+  const rows = report.results;
+  const body = rows.map((row) => cells(c, row, findingsFor(report, row), many));
+  const widths = columnWidths(columns, body, max);
   const header = formatRow(
-    COLUMNS.map((col) => ({ text: col.title, paint: c.bold })),
+    columns,
+    columns.map((col) => ({ text: col.title, paint: c.bold })),
     widths,
   );
   const lines = [header];
   for (const [i, row] of rows.entries()) {
-    lines.push(formatRow(body[i] ?? [], widths));
+    lines.push(formatRow(columns, body[i] ?? [], widths));
     // The status alone rarely says enough; the core's one-line explanation says why.
-    if (row.status !== 'ok') lines.push(c.dim(truncate(`  ↳ ${oneLine(row.explanation)}`, WIDTH)));
+    if (row.status !== 'ok') {
+      lines.push(...wrap(oneLine(row.explanation), max, '  ↳ ', '    ').map((line) => c.dim(line)));
+    }
   }
   return lines;
 }
 
-function transcripts(c: Colors, rows: readonly ResultRow[]): string[] {
+function transcripts(c: Colors, rows: readonly ResultRow[], many: boolean): string[] {
   const lines: string[] = [];
   for (const row of rows) {
-    lines.push('', c.bold(`Transcript of ${oneLine(where(row))}`));
+    lines.push('', c.bold(`Transcript of ${oneLine(where(row, many))}`));
     if (row.transcript.length === 0) lines.push(c.dim('  (no session: nothing was sent or received)'));
     for (const line of row.transcript) {
       const paint = line.dir === '*' ? c.dim : line.dir === '>' ? c.cyan : (text: string) => text;
@@ -180,46 +191,49 @@ function severityPaint(c: Colors, severity: Severity): Paint {
 
 const SEVERITY_MARKS: Readonly<Record<Severity, string>> = { error: '✖', warning: '▲', notice: 'ℹ' };
 
-function findingLines(c: Colors, finding: Finding): string[] {
-  const mark = severityPaint(c, finding.severity)(SEVERITY_MARKS[finding.severity]);
-  const head = truncate(
-    `${finding.rule} · ${oneLine(where(finding))}: ${oneLine(finding.message)}`,
-    WIDTH - 4,
-  );
-  // Hints are the actionable part: wrapped, never cut.
-  const lines = [`  ${mark} ${head}`, ...wrap(oneLine(finding.hint), WIDTH, '    ', '    ')];
+function findingLines(c: Colors, finding: Finding, many: boolean, max: number | undefined): string[] {
+  const mark = SEVERITY_MARKS[finding.severity];
+  const head = `${finding.rule} · ${oneLine(where(finding, many))}: ${oneLine(finding.message)}`;
+  // Wrapped on a terminal, never cut: the message is what went wrong, the hint what to do.
+  const [first = '', ...rest] = wrap(head, max, `  ${mark} `, '    ');
+  const painted = `  ${severityPaint(c, finding.severity)(mark)}${first.slice(3)}`;
+  const lines = [painted, ...rest, ...wrap(oneLine(finding.hint), max, '    ', '    ')];
   const at = finding.location;
-  if (at) lines.push(c.dim(truncate(`    at ${oneLine(at.file)}:${at.line}:${at.column}`, WIDTH)));
+  if (at) lines.push(c.dim(`    at ${oneLine(at.file)}:${at.line}:${at.column}`));
   return lines;
 }
 
-function findings(c: Colors, all: readonly Finding[]): string[] {
+function findings(c: Colors, all: readonly Finding[], many: boolean, max: number | undefined): string[] {
   const lines: string[] = [];
   for (const severity of ['error', 'warning', 'notice'] as const) {
     const group = all.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push('', severityPaint(c, severity)(c.bold(`${SEVERITY_HEADINGS[severity]} (${group.length})`)));
-    for (const finding of group) lines.push(...findingLines(c, finding));
+    for (const finding of group) lines.push(...findingLines(c, finding, many, max));
   }
   return lines;
 }
 
-function recommendations(c: Colors, report: Report): string[] {
+function recommendations(c: Colors, report: Report, max: number | undefined): string[] {
   if (report.recommendations.length === 0) return [];
+  const many = manyVantages(report);
   const lines = ['', c.bold('Recommendations')];
   // The reason already ends in "use N" (or says nothing works): it is the recommendation.
   for (const rec of report.recommendations) {
-    lines.push(...wrap(`${oneLine(targetLabel(rec))}: ${oneLine(rec.reason)}`, WIDTH, '  ', '    '));
+    const label = many ? `${rec.target} from ${rec.vantage}` : rec.target;
+    lines.push(...wrap(`${oneLine(label)}: ${oneLine(rec.reason)}`, max, '  ', '    '));
   }
   return lines;
 }
 
-/** The report for a terminal. */
+/** The report for a terminal, or for a file when no width is given. */
 export function renderText(report: Report, options: TextOptions): string {
   const c = pc.createColors(options.color);
-  const lines = report.results.length === 0 ? [c.dim('No results.')] : table(c, report.results);
-  if (options.verbose) lines.push(...transcripts(c, report.results));
-  lines.push(...findings(c, report.findings));
+  const max = options.width;
+  const many = manyVantages(report);
+  const lines = report.results.length === 0 ? [c.dim('No results.')] : table(c, report, max);
+  if (options.verbose) lines.push(...transcripts(c, report.results, many));
+  lines.push(...findings(c, report.findings, many, max));
   const failed = vantageErrors(report);
   if (failed.length > 0)
     lines.push(
@@ -227,7 +241,7 @@ export function renderText(report: Report, options: TextOptions): string {
       c.bold(c.red('Vantages that could not answer')),
       ...failed.map((line) => `  ${oneLine(line)}`),
     );
-  lines.push(...recommendations(c, report));
+  lines.push(...recommendations(c, report, max));
   const verdict = verdictLine(report.verdict);
   lines.push('', c.bold(report.verdict.pass ? c.green(verdict) : c.red(verdict)));
   return `${lines.join('\n')}\n`;

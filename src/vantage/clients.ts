@@ -2,49 +2,40 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Report } from '../report/model.js';
-import type { ProbeRequest } from './request.js';
-import type { VantageSpec } from './vantage-spec.js';
+import { type Answer, AnswerError, ContractMismatch, decodeAnswer } from '../contract/index.js';
+import type { RemoteVantageSpec } from './spec.js';
 
-/** A vantage that could not answer (403, timeout, function error, bad response); hides no other vantage. */
+/**
+ * Why a vantage could not answer (403, timeout, function error, bad answer). The message does not
+ * repeat the vantage's label: the report names the vantage beside it.
+ */
 export class VantageError extends Error {
-  readonly vantage: string;
-
-  constructor(vantage: string, message: string) {
-    super(`${vantage}: ${message}`);
+  constructor(message: string) {
+    super(message);
     this.name = 'VantageError';
-    this.vantage = vantage;
   }
 }
 
-/** The handler's answer: a report, or its typed error. */
-function reportFrom(vantage: string, text: string): Report {
-  let body: unknown;
+/** The contract answer from the function's reply text; a contract error keeps its own words. */
+function answerFrom(text: string): Answer {
   try {
-    body = JSON.parse(text);
-  } catch {
-    throw new VantageError(vantage, 'answered with something that is not JSON');
+    return decodeAnswer(text);
+  } catch (error) {
+    if (error instanceof AnswerError || error instanceof ContractMismatch)
+      throw new VantageError(error.message);
+    throw error;
   }
-  const error = (body as { error?: { type?: string; field?: string; message?: string } }).error;
-  if (error) throw new VantageError(vantage, `${error.type ?? 'error'}: ${error.message ?? 'no message'}`);
-  if ((body as Partial<Report>).schemaVersion !== 1 || !Array.isArray((body as Partial<Report>).results)) {
-    throw new VantageError(vantage, 'answered with something that is not a version 1 report');
-  }
-  return body as Report;
 }
 
-function failure(vantage: string, error: unknown, permission: string): VantageError {
+function failure(error: unknown, permissions: string): VantageError {
+  if (error instanceof VantageError) return error;
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   if (status === 403 || e.name === 'AccessDeniedException') {
-    return new VantageError(
-      vantage,
-      `access denied (403): the credentials need ${permission} on this function`,
-    );
+    return new VantageError(`access denied (403): the credentials need ${permissions} on this function`);
   }
-  if (e.name === 'AbortError' || e.name === 'TimeoutError')
-    return new VantageError(vantage, 'no answer in time');
-  return new VantageError(vantage, `${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return new VantageError('no answer in time');
+  return new VantageError(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
 }
 
 /**
@@ -52,39 +43,45 @@ function failure(vantage: string, error: unknown, permission: string): VantageEr
  * (AWS_ENDPOINT_URL_LAMBDA, when set, points the SDK at another endpoint).
  */
 export async function invokeLambda(
-  spec: Extract<VantageSpec, { kind: 'aws-lambda' }>,
-  request: ProbeRequest,
-  signal?: AbortSignal,
-): Promise<Report> {
+  spec: Extract<RemoteVantageSpec, { kind: 'aws-lambda' }>,
+  body: string,
+  signal: AbortSignal,
+): Promise<Answer> {
   const client = new LambdaClient({ region: spec.region, maxAttempts: 1 });
   try {
     const out = await client.send(
-      new InvokeCommand({ FunctionName: spec.functionName, Payload: Buffer.from(JSON.stringify(request)) }),
-      signal ? { abortSignal: signal } : {},
+      new InvokeCommand({ FunctionName: spec.functionName, Payload: Buffer.from(body) }),
+      { abortSignal: signal },
     );
     const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
     if (out.FunctionError) {
-      const message =
-        (JSON.parse(text || '{}') as { errorMessage?: string }).errorMessage ?? out.FunctionError;
-      throw new VantageError(spec.label, `the function failed: ${message}`);
+      let message = out.FunctionError;
+      try {
+        message = (JSON.parse(text || '{}') as { errorMessage?: string }).errorMessage ?? message;
+      } catch {
+        // The payload of a crashed function need not be JSON: the error kind alone is said.
+      }
+      throw new VantageError(`the function failed: ${message}`);
     }
-    return reportFrom(spec.label, text);
+    return answerFrom(text);
   } catch (error) {
-    if (error instanceof VantageError) throw error;
-    throw failure(spec.label, error, 'lambda:InvokeFunction');
+    throw failure(error, 'lambda:InvokeFunction');
   } finally {
     client.destroy();
   }
 }
 
-/** POSTs to a Function URL with AuthType AWS_IAM, the request signed with SigV4 (service `lambda`). */
+/**
+ * POSTs to a Function URL with AuthType AWS_IAM, the request signed with SigV4 (service `lambda`).
+ * Since October 2025 the caller needs both lambda:InvokeFunctionUrl and lambda:InvokeFunction.
+ */
 export async function invokeFunctionUrl(
-  spec: Extract<VantageSpec, { kind: 'function-url' }>,
-  request: ProbeRequest,
-  signal?: AbortSignal,
-): Promise<Report> {
-  const body = JSON.stringify(request);
+  spec: Extract<RemoteVantageSpec, { kind: 'function-url' }>,
+  body: string,
+  signal: AbortSignal,
+): Promise<Answer> {
   const { url } = spec;
+  const permissions = 'lambda:InvokeFunctionUrl and lambda:InvokeFunction (both are required)';
   try {
     const signer = new SignatureV4({
       service: 'lambda',
@@ -102,25 +99,23 @@ export async function invokeFunctionUrl(
       headers: { host: url.host, 'content-type': 'application/json' },
       body,
     });
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: signed.headers,
-      body,
-      ...(signal ? { signal } : {}),
-    });
+    const response = await fetch(url, { method: 'POST', headers: signed.headers, body, signal });
     const text = await response.text();
-    if (response.status === 403) {
-      throw new VantageError(
-        spec.label,
-        'access denied (403): the credentials need lambda:InvokeFunctionUrl on this function',
-      );
+    if (response.status === 403)
+      throw new VantageError(`access denied (403): the credentials need ${permissions} on this function`);
+    if (response.status !== 200) {
+      // An error answer says why (bad request, internal error with its request id); anything else is a status.
+      let why = '';
+      try {
+        answerFrom(text);
+      } catch (error) {
+        if (error instanceof VantageError && !/not JSON|not an object/.test(error.message))
+          why = `: ${error.message}`;
+      }
+      throw new VantageError(`answered HTTP ${response.status}${why}`);
     }
-    if (response.status !== 200 && response.status !== 400) {
-      throw new VantageError(spec.label, `answered HTTP ${response.status}`);
-    }
-    return reportFrom(spec.label, text);
+    return answerFrom(text);
   } catch (error) {
-    if (error instanceof VantageError) throw error;
-    throw failure(spec.label, error, 'lambda:InvokeFunctionUrl');
+    throw failure(error, permissions);
   }
 }

@@ -142,11 +142,12 @@ describe('the bundled Action', () => {
     expect(r.summary).toMatch(/smtp-port-probe/);
     expect(r.outputs).toMatchObject({ verdict: 'pass', passed: 'true', 'failed-count': '0' });
     expect(JSON.parse(r.outputs['recommended-ports'] ?? '{}')).toEqual({
-      '127.0.0.1': { port: relay.port, mode: 'starttls' },
+      '127.0.0.1': { runner: { port: relay.port, mode: 'starttls', outcome: 'works' } },
     });
     expect(JSON.parse(r.outputs.results ?? '[]')).toEqual([
       {
         target: '127.0.0.1',
+        vantage: 'runner',
         host: '127.0.0.1',
         port: relay.port,
         address: '127.0.0.1',
@@ -154,7 +155,7 @@ describe('the bundled Action', () => {
         stage: 'quit',
       },
     ]);
-    expect(JSON.parse(r.resultsFile)).toMatchObject({ schemaVersion: 1, verdict: { pass: true } });
+    expect(JSON.parse(r.resultsFile)).toMatchObject({ schemaVersion: 2, verdict: { pass: true } });
     expect(r.stdout).not.toMatch(/^::error/m);
 
     const [create, complete, ...rest] = api.requests.filter((q) => q.path.includes('/check-runs'));
@@ -170,6 +171,29 @@ describe('the bundled Action', () => {
     expect(api.requests.filter((q) => q.path.includes('/comments') && q.method !== 'GET')).toEqual([]);
     expect(everything(r)).not.toContain(CANARY);
     expect(everything(r)).not.toContain(Buffer.from(CANARY).toString('base64'));
+  });
+
+  it('hints speak the Action: an untrusted certificate names input `ca`, never a CLI flag', async () => {
+    const r = await runAction({
+      ...fastInputs,
+      targets: `127.0.0.1:${relay.port}`,
+      'expect-tls': 'required',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error title=cert-untrusted.*give the private CA with input `ca`\./m);
+    expect(everything(r)).not.toMatch(/ --[a-z]/);
+  });
+
+  it('the user name is masked like the password: some providers use an API token as the user name', async () => {
+    const r = await runAction({
+      ...fastInputs,
+      targets: `127.0.0.1:${relay.port}`,
+      ca: pki.ca.cert,
+      'auth-username': 'deploy',
+      'auth-password': CANARY,
+    });
+    expect(r.stdout).toMatch(/^::add-mask::deploy$/m);
+    expect(r.stdout).toMatch(new RegExp(`^::add-mask::${CANARY}$`, 'm'));
   });
 
   it('a failing probe: annotations on the config line, a failed check run, a sticky comment, exit 1', async () => {

@@ -99,7 +99,7 @@ describe('smtp-probe', () => {
       schemaVersion: number;
       verdict: { pass: boolean };
     };
-    expect(report).toMatchObject({ schemaVersion: 1, verdict: { pass: true } });
+    expect(report).toMatchObject({ schemaVersion: 2, verdict: { pass: true } });
   });
 
   it('credentials from the environment are used, and the password appears in no output of any format', async () => {
@@ -135,7 +135,9 @@ describe('smtp-probe', () => {
       ...fast,
     ]);
     expect(code).toBe(EXIT.pass);
-    expect(stderr).toMatch(/credentials in a target are discouraged/);
+    expect(stderr).toMatch(
+      /credentials in a target end up in shell history and logs; use --auth-user-env and --auth-pass-env/,
+    );
     expect(stdout + stderr).not.toContain(CANARY);
   });
 
@@ -167,6 +169,68 @@ describe('smtp-probe', () => {
   });
 });
 
+describe('expectations do what they say, and hints speak the CLI', () => {
+  it("the config file's defaults apply to a target given on the command line", async () => {
+    const config = join(dir, 'defaults-only.yml');
+    // No targets in the file: only defaults, which must reach the command-line target.
+    await writeFile(config, 'defaults:\n  expect:\n    cert: { min_days: 365 }\n');
+    const { code, stdout } = await cli([
+      `127.0.0.1:${good.port}`,
+      '--ca',
+      caFile,
+      '--config',
+      config,
+      '--format',
+      'json',
+      ...fast,
+    ]);
+    const report = JSON.parse(stdout) as { findings: Array<{ rule: string; hint: string }> };
+    expect(report.findings.map((f) => f.rule)).toEqual(['cert-expiring']);
+    expect(code).toBe(EXIT.pass);
+  });
+
+  it('--expect-tls none accepts a port without STARTTLS; the default requires it on 587-like ports', async () => {
+    const noTls = await startSmtpServer({ starttls: false });
+    try {
+      const strict = await cli([`127.0.0.1:${noTls.port}`, ...fast, '--format', 'json']);
+      expect(strict.code).toBe(EXIT.fail);
+      const relaxed = await cli([
+        `127.0.0.1:${noTls.port}`,
+        ...fast,
+        '--format',
+        'json',
+        '--expect-tls',
+        'none',
+      ]);
+      expect(relaxed.code).toBe(EXIT.pass);
+      expect((JSON.parse(relaxed.stdout) as { findings: unknown[] }).findings).toEqual([]);
+    } finally {
+      await noTls.close();
+    }
+  });
+
+  it('expect.auth: ok without credentials is a usage error before any probe', async () => {
+    const config = join(dir, 'auth-ok.yml');
+    await writeFile(
+      config,
+      `targets:\n  - host: 127.0.0.1\n    ports: [${good.port}]\n    expect: { auth: ok }\n`,
+    );
+    const { code, stderr } = await cli(['--config', config]);
+    expect(code).toBe(EXIT.usage);
+    expect(stderr).toMatch(
+      /auth-ok\.yml:3:13: target "127\.0\.0\.1" expects AUTH to succeed .* give them with --auth-user-env and --auth-pass-env\n$/,
+    );
+  });
+
+  it("a hint names the flag to change, never a setting id or another adapter's words", async () => {
+    const { stdout } = await cli([`127.0.0.1:${good.port}`, ...fast, '--format', 'json']);
+    const report = JSON.parse(stdout) as { findings: Array<{ rule: string; hint: string }> };
+    const untrusted = report.findings.find((f) => f.rule === 'cert-untrusted');
+    expect(untrusted?.hint).toContain('with --ca.');
+    expect(stdout).not.toMatch(/`ca`|input `/);
+  });
+});
+
 describe('bad input: exit 2, one line naming the value, never a stack trace', () => {
   it.each([
     [['--format', 'xml', 'h'], '--format: "xml" is not one of text, json, markdown, junit'],
@@ -190,7 +254,7 @@ describe('bad input: exit 2, one line naming the value, never a stack trace', ()
     ],
     [
       ['--auth-user-env', 'NOPE_U', '--auth-pass-env', 'NOPE_P', 'h'],
-      '--auth-user-env: environment variable NOPE_U is not set',
+      '--auth-user-env and --auth-pass-env: environment variable NOPE_U is not set',
     ],
     [['--tiemout', '5s', 'h'], '--tiemout: unknown option (did you mean --timeout?)'],
     [['--config'], '--config: needs a value'],

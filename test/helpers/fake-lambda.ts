@@ -1,6 +1,6 @@
 /**
- * A local stand-in for AWS Lambda: it answers the Invoke API and a Function URL by running the bundled
- * handler (dist/lambda/index.js), after verifying every request's SigV4 signature with the same
+ * A local stand-in for AWS Lambda: it answers the Invoke API and a Function URL by running the
+ * handler (the source by default, a bundle when one is given), after verifying every request's SigV4 signature with the same
  * maintained signer the clients use, against credentials only the test knows.
  */
 import http from 'node:http';
@@ -74,9 +74,11 @@ export async function startFakeLambda(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** A region whose verified requests go to another stand-in (one inside a network namespace). */
   forward?: (region: string) => string | undefined;
+  /** The module that exports `handler`: the source by default, e.g. dist/lambda/index.js to test the bundle. */
+  module?: string;
 }): Promise<FakeLambda> {
-  const bundle = new URL('../../dist/lambda/index.js', import.meta.url).href;
-  const { handler } = (await import(bundle)) as { handler: Handler };
+  const source = options.module ?? new URL('../../lambda/index.ts', import.meta.url).href;
+  const { handler } = (await import(source)) as { handler: Handler };
   const requests: FakeLambda['requests'] = [];
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../lambda/handler.js';
-import type { Report } from '../../src/report/model.js';
-import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
+import { type Answer, CONTRACT_VERSION, type ErrorAnswer } from '../../src/contract/index.js';
+import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
@@ -24,6 +24,29 @@ function context(remainingMs = 30_000): Context {
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+const PROFILE = {
+  timeout: 3_000,
+  connectTimeout: 1_000,
+  greetingTimeout: 1_000,
+  commandTimeout: 1_000,
+  retries: 0,
+  tls: {},
+};
+
+/** A contract request: jobs as [host, port, mode], every one with the profile given (PROFILE by default). */
+function request(
+  jobs: Array<[string, number, 'starttls' | 'tls' | 'plain']>,
+  profile: object = PROFILE,
+  extra: object = {},
+) {
+  return {
+    contract: CONTRACT_VERSION,
+    profiles: [profile],
+    jobs: jobs.map(([host, port, mode]) => ({ host, port, mode, profile: 0 })),
+    ...extra,
   };
 }
 
@@ -102,65 +125,134 @@ afterEach(() => {
 });
 
 describe('the Lambda handler', () => {
-  it('a direct invoke returns the report with the vantage (test switch on for loopback)', async () => {
+  it('a direct invoke answers the raw results and what the vantage is, and judges nothing', async () => {
     process.env[TEST_SWITCH] = '1';
-    const report = (await handler(
-      { targets: [`127.0.0.1:${plain.port}`], options: { mode: 'plain', timeout: '2s' } },
-      context(),
-    )) as Report;
-    expect(report.results.map((r) => r.status)).toEqual(['ok']);
-    expect(report.vantage).toEqual({
-      kind: 'aws-lambda',
+    const answer = (await handler(request([['127.0.0.1', plain.port, 'plain']]), context())) as Answer;
+    expect(answer.contract).toBe(CONTRACT_VERSION);
+    expect(answer.results.map((r) => [r.jobs, r.result.status])).toEqual([[[0], 'ok']]);
+    expect(answer.vantage).toEqual({
+      provider: 'aws-lambda',
       region: 'eu-west-1',
       functionName: 'smtp-port-probe',
+      functionVersion: '$LATEST',
+      runtime: `node ${process.version}`,
       architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
       requestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     });
-    // Plain mode on a submission port: the session works, and the missing TLS is judged as anywhere else.
-    expect(report.findings.map((f) => f.rule)).toEqual(['tls-missing']);
+    // The remote side never judges: the caller does, once, for every vantage.
+    expect(Object.keys(answer).sort()).toEqual(['contract', 'durationMs', 'refused', 'results', 'vantage']);
+    expect(JSON.stringify(answer)).not.toMatch(/"(findings|verdict|recommendations)"/);
   });
 
-  it('a Function URL request with a base64 body gets a 200 with the JSON report; credentials never come back or get logged', async () => {
+  it('a Function URL request with a base64 body gets a 200 with the answer; credentials never come back or get logged', async () => {
     process.env[TEST_SWITCH] = '1';
     const response = (await handler(
       urlEvent(
-        {
-          targets: [`127.0.0.1:${relay.port}`],
-          options: { auth: { username: 'deploy', password: CANARY }, timeout: 3000 },
-        },
+        request([['127.0.0.1', relay.port, 'starttls']], {
+          ...PROFILE,
+          tls: { allowUnverifiedAuth: true },
+          auth: { username: 'deploy', password: CANARY },
+        }),
         { base64: true },
       ),
       context(),
     )) as APIGatewayProxyStructuredResultV2;
     expect(response.statusCode).toBe(200);
     expect(response.headers).toEqual({ 'content-type': 'application/json' });
-    const report = JSON.parse(String(response.body)) as Report;
-    expect(report.results[0]).toMatchObject({ status: 'ok', auth: { outcome: 'accepted' } });
+    const answer = JSON.parse(String(response.body)) as Answer;
+    expect(answer.results[0]?.result.sessions[0]).toMatchObject({
+      status: 'ok',
+      auth: { outcome: 'accepted' },
+    });
     expect(response.body).not.toContain(CANARY);
     expect(logged.join('')).toMatch(/"message":"probe summary"/);
     expect(logged.join('')).not.toContain(CANARY);
   });
 
-  it.each([
-    [{ targets: [] }, 'targets'],
-    [{ targets: ['relay.example.com:0'] }, 'targets[0]'],
-    [{ targets: ['relay.example.com'], options: { timeout: 'soon' } }, 'options.timeout'],
-    [{ targets: ['relay.example.com'], options: { colour: 'red' } }, 'options'],
-    [{ targets: ['relay.example.com'], options: { mode: 'ssl' } }, 'options.mode'],
-    [{ targets: 'relay.example.com' }, 'targets'],
-  ])('a bad request %j is a 400 naming %s, and a typed error for a direct invoke', async (body, field) => {
-    const response = (await handler(urlEvent(body), context())) as APIGatewayProxyStructuredResultV2;
-    expect(response.statusCode).toBe(400);
-    const parsed = JSON.parse(String(response.body)) as {
-      error: { type: string; field: string; message: string };
-    };
-    expect(parsed.error).toMatchObject({ type: 'BadRequest', field });
-    expect(parsed.error.message.startsWith(`${field}: `)).toBe(true);
-    expect(String(response.body)).not.toMatch(/\n\s+at /);
-    expect(await handler(body, context())).toEqual(parsed);
+  it('identical jobs are probed once and answer for each other', async () => {
+    process.env[TEST_SWITCH] = '1';
+    const answer = (await handler(
+      request([
+        ['127.0.0.1', plain.port, 'plain'],
+        ['127.0.0.1', plain.port, 'plain'],
+        ['127.0.0.1', plain.port, 'plain'],
+      ]),
+      context(),
+    )) as Answer;
+    expect(answer.results.map((r) => r.jobs)).toEqual([[0, 1, 2]]);
   });
 
-  it('a GET or a body that is not JSON is a 400 too', async () => {
+  it.each([
+    [{ contract: CONTRACT_VERSION, profiles: [PROFILE], jobs: [] }, 'jobs'],
+    [request([['relay.example.com', 0, 'starttls']]), 'jobs[0].port'],
+    [
+      request([['relay.example.com', 587, 'starttls']], { ...PROFILE, timeout: 'soon' }),
+      'profiles[0].timeout',
+    ],
+    [request([['relay.example.com', 587, 'starttls']], PROFILE, { colour: 'red' }), 'body'],
+    [request([['relay.example.com', 587, 'ssl' as 'tls']]), 'jobs[0].mode'],
+    [
+      request([['relay.example.com', 587, 'starttls']], { ...PROFILE, helo: 'x\r\nRSET' }),
+      'profiles[0].helo',
+    ],
+    [
+      request([['relay.example.com', 587, 'starttls']], {
+        ...PROFILE,
+        auth: { username: 'u\r\nMAIL', password: 'p' },
+      }),
+      'profiles[0].auth.username',
+    ],
+    [
+      request([['relay.example.com', 587, 'starttls']], {
+        ...PROFILE,
+        envelope: { from: 'a\u0000@example.com' },
+      }),
+      'profiles[0].envelope.from',
+    ],
+    [
+      request([['relay.example.com', 587, 'starttls']], PROFILE, {
+        jobs: [{ host: 'x', port: 25, mode: 'starttls', profile: 3 }],
+      }),
+      'jobs[0].profile',
+    ],
+  ])(
+    'a bad request %j is a 400 naming %s, and the same error answer for a direct invoke',
+    async (body, field) => {
+      const response = (await handler(urlEvent(body), context())) as APIGatewayProxyStructuredResultV2;
+      expect(response.statusCode).toBe(400);
+      const parsed = JSON.parse(String(response.body)) as ErrorAnswer;
+      expect(parsed.error).toMatchObject({ type: 'BadRequest', field });
+      expect(String(response.body)).not.toMatch(/\n\s+at /);
+      expect(await handler(body, context())).toEqual(parsed);
+    },
+  );
+
+  it('a 5 MB host name is refused without being echoed back', async () => {
+    const huge = 'a'.repeat(5_000_000);
+    const answer = (await handler(request([[huge, 587, 'starttls']]), context())) as ErrorAnswer;
+    expect(answer.error.type).toBe('PayloadTooLarge');
+    expect(JSON.stringify(answer).length).toBeLessThan(500);
+    const small = (await handler(request([['a'.repeat(300), 587, 'starttls']]), context())) as ErrorAnswer;
+    expect(small.error).toMatchObject({ type: 'BadRequest', field: 'jobs[0].host' });
+    expect(JSON.stringify(small).length).toBeLessThan(500);
+  });
+
+  it('a request of another contract version is refused naming both versions', async () => {
+    const old = (await handler({ targets: ['relay.example.com'], options: {} }, context())) as ErrorAnswer;
+    expect(old.error).toMatchObject({ type: 'ContractMismatch', field: 'contract' });
+    expect(old.error.message).toBe(
+      `the request carries no contract version (version 1 sent none), this side speaks contract version ${CONTRACT_VERSION}: update the caller (smtp-port-probe)`,
+    );
+    const newer = (await handler(
+      { ...request([['relay.example.com', 587, 'starttls']]), contract: 9 },
+      context(),
+    )) as ErrorAnswer;
+    expect(newer.error.message).toMatch(
+      /carries contract version 9, this side speaks contract version 2: deploy the newer function/,
+    );
+  });
+
+  it('a GET, a body that is not JSON, and an HTTP event without a method are 400s', async () => {
     const get = (await handler(
       urlEvent('', { method: 'GET' }),
       context(),
@@ -169,42 +261,105 @@ describe('the Lambda handler', () => {
     const junk = (await handler(urlEvent('{not json'), context())) as APIGatewayProxyStructuredResultV2;
     expect(junk.statusCode).toBe(400);
     expect(JSON.parse(String(junk.body))).toMatchObject({ error: { field: 'body' } });
+    const methodless = (await handler(
+      { requestContext: { accountId: '1' }, body: '{}' },
+      context(),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(methodless.statusCode).toBe(400);
+    expect(JSON.parse(String(methodless.body))).toMatchObject({ error: { field: 'requestContext' } });
   });
 
-  it('loopback, private addresses and non-SMTP ports are forbidden without the test switch', async () => {
-    const report = (await handler(
-      { targets: ['127.0.0.1:587', '10.0.0.7:587', '[::ffff:169.254.169.254]:25', 'smtp.example.com:22'] },
+  it('a REST API (payload 1.0) event is read as HTTP, not taken for a direct invoke', async () => {
+    process.env[TEST_SWITCH] = '1';
+    const response = (await handler(
+      {
+        resource: '/probe',
+        path: '/probe',
+        httpMethod: 'POST',
+        headers: {},
+        requestContext: { accountId: '1', httpMethod: 'POST' },
+        body: JSON.stringify(request([['127.0.0.1', plain.port, 'plain']])),
+        isBase64Encoded: false,
+      },
       context(),
-    )) as Report;
-    expect(report.results.map((r) => [r.host, r.status])).toEqual([
-      ['127.0.0.1', 'forbidden'],
-      ['10.0.0.7', 'forbidden'],
-      ['::ffff:169.254.169.254', 'forbidden'],
-      ['smtp.example.com', 'forbidden'],
-    ]);
-    expect(report.findings.map((f) => f.rule)).toEqual(Array(4).fill('forbidden-destination'));
-    expect(report.findings[3]?.message).toMatch(/port 22 is not allowed here/);
-    expect(report.verdict.pass).toBe(false);
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(response.statusCode).toBe(200);
+    expect((JSON.parse(String(response.body)) as Answer).results[0]?.result.status).toBe('ok');
+  });
+
+  it('loopback, private addresses and non-SMTP ports are refused without the test switch, before any packet', async () => {
+    const answer = (await handler(
+      request([
+        ['127.0.0.1', 587, 'starttls'],
+        ['10.0.0.7', 587, 'starttls'],
+        ['[::ffff:169.254.169.254]', 25, 'starttls'],
+        ['smtp.example.com', 22, 'starttls'],
+      ]),
+      context(),
+    )) as Answer;
+    expect(answer.results).toEqual([]);
+    expect(answer.refused.map((r) => [r.jobs, r.host]).sort()).toEqual(
+      [
+        [[0], '127.0.0.1'],
+        [[1], '10.0.0.7'],
+        [[2], '[::ffff:169.254.169.254]'],
+        [[3], 'smtp.example.com'],
+      ].sort(),
+    );
+    expect(answer.refused.find((r) => r.host === 'smtp.example.com')?.reason).toMatch(
+      /port 22 is not allowed here/,
+    );
   });
 
   it('always answers before Lambda would kill it: unfinished probes are aborted', async () => {
     process.env[TEST_SWITCH] = '1';
     const started = performance.now();
-    const report = (await handler(
-      { targets: [`127.0.0.1:${silent.port}`], options: { greetingTimeout: '20s', timeout: '30s' } },
+    const answer = (await handler(
+      request([['127.0.0.1', silent.port, 'starttls']], {
+        ...PROFILE,
+        greetingTimeout: 20_000,
+        timeout: 30_000,
+      }),
       context(2_500),
-    )) as Report;
+    )) as Answer;
     const elapsed = performance.now() - started;
-    expect(report.results.map((r) => r.status)).toEqual(['aborted']);
+    expect(answer.results.map((r) => r.result.status)).toEqual(['aborted']);
     expect(elapsed).toBeLessThan(2_500 - 1_000);
   });
 
-  it('the test switch is refused where Lambda runs', async () => {
+  it("the caller's own deadline is honoured when it is shorter than the function's", async () => {
+    process.env[TEST_SWITCH] = '1';
+    const started = performance.now();
+    const answer = (await handler(
+      request(
+        [['127.0.0.1', silent.port, 'starttls']],
+        { ...PROFILE, greetingTimeout: 20_000, timeout: 30_000 },
+        { deadlineMs: 500 },
+      ),
+      context(30_000),
+    )) as Answer;
+    expect(answer.results.map((r) => r.result.status)).toEqual(['aborted']);
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('a failure of the function itself is thrown on a direct invoke (so Lambda counts it) and a 500 with the request id over HTTP', async () => {
     process.env[TEST_SWITCH] = '1';
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'smtp-port-probe';
-    const result = await handler({ targets: [`127.0.0.1:${plain.port}`] }, context());
-    expect(result).toEqual({
-      error: { type: 'InternalError', message: 'the probe failed unexpectedly; see the function log' },
+    await expect(handler(request([['127.0.0.1', plain.port, 'plain']]), context())).rejects.toThrow(
+      /the probe failed unexpectedly \(request c6af9ac6-7b61-11e6-9a41-93e812345678\)/,
+    );
+    const response = (await handler(
+      urlEvent(request([['127.0.0.1', plain.port, 'plain']])),
+      context(),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(String(response.body))).toEqual({
+      contract: CONTRACT_VERSION,
+      error: {
+        type: 'InternalError',
+        message: 'the probe failed unexpectedly; see the function log',
+        requestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+      },
     });
     expect(logged.join('')).toMatch(/refused inside AWS Lambda/);
   });

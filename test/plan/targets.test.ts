@@ -9,10 +9,10 @@ import {
 import { usageError } from '../helpers/usage-error.js';
 
 const DEFAULT_PORT_MODES = [
-  { port: 25, mode: 'starttls' },
-  { port: 465, mode: 'tls' },
-  { port: 587, mode: 'starttls' },
-  { port: 2525, mode: 'starttls' },
+  { port: 25, mode: 'starttls', explicit: false },
+  { port: 465, mode: 'tls', explicit: false },
+  { port: 587, mode: 'starttls', explicit: false },
+  { port: 2525, mode: 'starttls', explicit: false },
 ];
 
 describe('target syntax: every form', () => {
@@ -26,28 +26,28 @@ describe('target syntax: every form', () => {
   });
 
   it.each([
-    ['smtp.example.com:587', 'smtp.example.com', [{ port: 587, mode: 'starttls' }]],
-    ['smtp.example.com:465', 'smtp.example.com', [{ port: 465, mode: 'tls' }]],
+    ['smtp.example.com:587', 'smtp.example.com', [{ port: 587, mode: 'starttls', explicit: false }]],
+    ['smtp.example.com:465', 'smtp.example.com', [{ port: 465, mode: 'tls', explicit: false }]],
     [
       'smtp.example.com:25,465,587',
       'smtp.example.com',
       [
-        { port: 25, mode: 'starttls' },
-        { port: 465, mode: 'tls' },
-        { port: 587, mode: 'starttls' },
+        { port: 25, mode: 'starttls', explicit: false },
+        { port: 465, mode: 'tls', explicit: false },
+        { port: 587, mode: 'starttls', explicit: false },
       ],
     ],
-    ['192.0.2.10:2525', '192.0.2.10', [{ port: 2525, mode: 'starttls' }]],
-    ['[2001:db8::1]:587', '2001:db8::1', [{ port: 587, mode: 'starttls' }]],
+    ['192.0.2.10:2525', '192.0.2.10', [{ port: 2525, mode: 'starttls', explicit: false }]],
+    ['[2001:db8::1]:587', '2001:db8::1', [{ port: 587, mode: 'starttls', explicit: false }]],
     ['[2001:db8::1]', '2001:db8::1', DEFAULT_PORT_MODES],
     ['2001:db8::1', '2001:db8::1', DEFAULT_PORT_MODES],
-    ['smtp://smtp.example.com:2525', 'smtp.example.com', [{ port: 2525, mode: 'starttls' }]],
-    ['smtp://smtp.example.com', 'smtp.example.com', [{ port: 587, mode: 'starttls' }]],
-    ['smtp://smtp.example.com/', 'smtp.example.com', [{ port: 587, mode: 'starttls' }]],
-    ['SMTP://smtp.example.com', 'smtp.example.com', [{ port: 587, mode: 'starttls' }]],
-    ['smtps://smtp.example.com', 'smtp.example.com', [{ port: 465, mode: 'tls' }]],
-    ['smtps://smtp.example.com:2465', 'smtp.example.com', [{ port: 2465, mode: 'tls' }]],
-    ['smtp://[::1]:25', '::1', [{ port: 25, mode: 'starttls' }]],
+    ['smtp://smtp.example.com:2525', 'smtp.example.com', [{ port: 2525, mode: 'starttls', explicit: false }]],
+    ['smtp://smtp.example.com', 'smtp.example.com', [{ port: 587, mode: 'starttls', explicit: false }]],
+    ['smtp://smtp.example.com/', 'smtp.example.com', [{ port: 587, mode: 'starttls', explicit: false }]],
+    ['SMTP://smtp.example.com', 'smtp.example.com', [{ port: 587, mode: 'starttls', explicit: false }]],
+    ['smtps://smtp.example.com', 'smtp.example.com', [{ port: 465, mode: 'tls', explicit: true }]],
+    ['smtps://smtp.example.com:2465', 'smtp.example.com', [{ port: 2465, mode: 'tls', explicit: true }]],
+    ['smtp://[::1]:25', '::1', [{ port: 25, mode: 'starttls', explicit: false }]],
   ])('%s → host %s with its ports', (spec, host, ports) => {
     expect(parseTargetSpec(spec, 'target')).toEqual({ host, mx: false, ports, display: spec });
   });
@@ -56,7 +56,7 @@ describe('target syntax: every form', () => {
     expect(parseTargetSpec('mx:example.com', 'target')).toEqual({
       host: 'example.com',
       mx: true,
-      ports: [{ port: 25, mode: 'starttls' }],
+      ports: [{ port: 25, mode: 'starttls', explicit: false }],
       display: 'mx:example.com',
     });
   });
@@ -65,7 +65,7 @@ describe('target syntax: every form', () => {
     expect(parseTargetSpec('smtp://apikey:s%40cr%3At@smtp.example.com:2525', 'target')).toEqual({
       host: 'smtp.example.com',
       mx: false,
-      ports: [{ port: 2525, mode: 'starttls' }],
+      ports: [{ port: 2525, mode: 'starttls', explicit: false }],
       auth: { username: 'apikey', password: 's@cr:t' },
       display: 'smtp://apikey:****@smtp.example.com:2525',
     });
@@ -82,21 +82,21 @@ describe('target syntax: defaults from the caller', () => {
   it('a bare host takes the caller’s ports; an explicit port list wins', () => {
     const defaults = { ports: [587, 2525] };
     expect(parseTargetSpec('smtp.example.com', 't', defaults).ports).toEqual([
-      { port: 587, mode: 'starttls' },
-      { port: 2525, mode: 'starttls' },
+      { port: 587, mode: 'starttls', explicit: false },
+      { port: 2525, mode: 'starttls', explicit: false },
     ]);
     expect(parseTargetSpec('smtp.example.com:25', 't', defaults).ports).toEqual([
-      { port: 25, mode: 'starttls' },
+      { port: 25, mode: 'starttls', explicit: false },
     ]);
   });
 
   it('the caller’s mode applies to every port, but smtps:// always means implicit TLS', () => {
     expect(parseTargetSpec('smtp.example.com:465,587', 't', { mode: 'plain' }).ports).toEqual([
-      { port: 465, mode: 'plain' },
-      { port: 587, mode: 'plain' },
+      { port: 465, mode: 'plain', explicit: true },
+      { port: 587, mode: 'plain', explicit: true },
     ]);
     expect(parseTargetSpec('smtps://smtp.example.com', 't', { mode: 'plain' }).ports).toEqual([
-      { port: 465, mode: 'tls' },
+      { port: 465, mode: 'tls', explicit: true },
     ]);
   });
 });
@@ -177,8 +177,8 @@ describe('helpers the CLI and the config file share', () => {
       host: 'smtp.example.com',
       mx: false,
       ports: [
-        { port: 25, mode: 'starttls', expect: { cert: { minDays: 14 } }, location },
-        { port: 587, mode: 'starttls', expect: { cert: { minDays: 14 } }, location },
+        { port: 25, mode: 'starttls', modeExplicit: false, expect: { cert: { minDays: 14 } }, location },
+        { port: 587, mode: 'starttls', modeExplicit: false, expect: { cert: { minDays: 14 } }, location },
       ],
       require: 'all',
       location,

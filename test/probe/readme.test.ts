@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/plan/config.js';
-import { RULE_IDS, RULES } from '../../src/plan/rules.js';
 import { STATUS_MEANINGS, STATUSES } from '../../src/probe/catalogue.js';
+import { RULE_IDS, RULES } from '../../src/result/rules.js';
 import { testPki } from '../helpers/certs.js';
 
 const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');

@@ -8,11 +8,12 @@ import {
   prComment,
   stepAnnotations,
 } from '../../src/report/github.js';
-import type { Finding, Report } from '../../src/report/model.js';
+import type { Finding, Report } from '../../src/result/model.js';
 
 function finding(i: number, severity: Finding['severity'], located = true): Finding {
   return {
     rule: severity === 'error' ? 'unreachable' : severity === 'warning' ? 'cert-expiring' : 'no-tls-offered',
+    vantage: 'runner',
     severity,
     message: `message ${i}`,
     hint: `hint ${i}`,
@@ -27,14 +28,22 @@ function finding(i: number, severity: Finding['severity'], located = true): Find
 function report(findings: Finding[]): Report {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'smtp-port-probe', version: '0.0.0' },
     startedAt: new Date(0).toISOString(),
     durationMs: 1,
+    vantages: [{ label: 'runner', kind: 'runner' }],
     results: [],
     findings,
     recommendations: [
-      { target: 't0', port: 465, mode: 'tls', reason: '465 with implicit TLS, works: use 465' },
+      {
+        target: 't0',
+        vantage: 'runner',
+        port: 465,
+        mode: 'tls',
+        outcome: 'works',
+        reason: '465 with implicit TLS, works: use 465',
+      },
     ],
     verdict: { pass: errors === 0, failOn: 'error', errors, warnings: findings.length - errors, notices: 0 },
   };
@@ -42,7 +51,7 @@ function report(findings: Finding[]): Report {
 
 describe('GitHub views of a report', () => {
   it('annotations come most severe first, titled with rule and place, on the judged config line', () => {
-    const [first, second] = annotationsFor([finding(1, 'warning'), finding(2, 'error')]);
+    const [first, second] = annotationsFor([finding(1, 'warning'), finding(2, 'error')], false);
     expect(first).toEqual({
       severity: 'error',
       title: 'unreachable: t2 [2001:db8::1]:587 (2001:db8::1)',
@@ -60,7 +69,7 @@ describe('GitHub views of a report', () => {
       ...Array.from({ length: 13 }, (_, i) => finding(i, 'error')),
       finding(99, 'notice'),
     ];
-    const { shown, omitted } = stepAnnotations(findings);
+    const { shown, omitted } = stepAnnotations(report(findings));
     expect(shown.map((a) => a.severity)).toEqual([
       ...Array(10).fill('error'),
       ...Array(10).fill('warning'),
@@ -89,7 +98,7 @@ describe('GitHub views of a report', () => {
 
   it('titles and messages are cut to GitHub limits', () => {
     const long = { ...finding(1, 'error'), target: 'x'.repeat(400), message: 'y'.repeat(70_000) };
-    const [a] = annotationsFor([long]);
+    const [a] = annotationsFor([long], false);
     expect(a?.title.length).toBe(255);
     expect(a?.title.endsWith('…')).toBe(true);
     expect(a?.message.length).toBe(65_535);
@@ -98,7 +107,9 @@ describe('GitHub views of a report', () => {
   it('the PR comment starts with its hidden marker; outputs are compact JSON', () => {
     const r = report([]);
     expect(prComment(r).startsWith(`${COMMENT_MARKER}\n`)).toBe(true);
-    expect(JSON.parse(compactOutputs(r).recommendedPorts)).toEqual({ t0: { port: 465, mode: 'tls' } });
+    expect(JSON.parse(compactOutputs(r).recommendedPorts)).toEqual({
+      t0: { runner: { port: 465, mode: 'tls', outcome: 'works' } },
+    });
     expect(JSON.parse(compactOutputs(r).results)).toEqual([]);
   });
 });

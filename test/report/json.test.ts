@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RULE_IDS } from '../../src/plan/rules.js';
-import { FAIL_ON, SEVERITIES } from '../../src/plan/types.js';
 import { MODES, STAGES } from '../../src/probe/index.js';
 import { renderJson } from '../../src/report/json.js';
-import { REPORT_STATUSES, type Report } from '../../src/report/model.js';
+import { FAIL_ON, REPORT_STATUSES, type Report, SEVERITIES } from '../../src/result/model.js';
+import { RULE_IDS } from '../../src/result/rules.js';
 import { type RealRun, startRealRun } from './real-run.js';
 
 interface SchemaNode {
@@ -86,7 +85,7 @@ describe('the JSON report', () => {
   it('is the report itself, pretty-printed with two spaces', () => {
     const out = renderJson(run.report);
     expect(JSON.parse(out)).toEqual(run.report);
-    expect(out).toMatch(/^\{\n {2}"schemaVersion": 1,\n {2}"tool": \{\n {4}"name": "smtp-port-probe"/);
+    expect(out).toMatch(/^\{\n {2}"schemaVersion": 2,\n {2}"tool": \{\n {4}"name": "smtp-port-probe"/);
     expect(out.endsWith('}\n')).toBe(true);
   });
 
@@ -132,7 +131,7 @@ describe('the JSON report', () => {
 describe('report.schema.json', () => {
   it('is draft 2020-12 with a versioned $id', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe('https://smtp-port-probe.dev/schema/report-1.json');
+    expect(schema.$id).toBe('https://smtp-port-probe.dev/schema/report-2.json');
   });
 
   it('has the code catalogues as its enums, so the two cannot drift', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/result/model.js';
 import { HOSTILE_GREETING, type RealRun, startRealRun } from './real-run.js';
 
 interface XmlElement {
@@ -185,6 +185,7 @@ describe('the JUnit report', () => {
     const report = structuredClone(run.report);
     report.findings.push({
       rule: 'unexpectedly-open',
+      vantage: 'runner',
       severity: 'error',
       message: 'port 25 accepts connections but must be closed',
       hint: 'Close it.',

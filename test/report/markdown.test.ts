@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_LENGTH, renderMarkdown } from '../../src/report/markdown.js';
-import type { Finding, Report, ResultRow } from '../../src/report/model.js';
+import type { Finding, Report, ResultRow } from '../../src/result/model.js';
 import { type RealRun, startRealRun } from './real-run.js';
 
 function tableRows(md: string): string[] {
@@ -37,6 +37,7 @@ function bigReport(base: Report, count: number): Report {
     results.push(row);
     findings.push({
       rule: 'auth-failed',
+      vantage: 'runner',
       severity: 'error',
       message: `finding number ${i}`,
       hint: 'Check the credentials.',
@@ -73,11 +74,11 @@ describe('the Markdown report', () => {
     const md = renderMarkdown(run.report);
     expect(tableRows(md)).toHaveLength(2 + run.report.results.length);
     expect(rowFor(md, 'submission')).toMatch(
-      /^\| ⚠️ \| submission \| \d+ \| starttls \| 127\.0\.0\.1 \| `ok` \| TLSv1\.3 \| (89|90) \| \d+ ms \|$/,
+      /^\| ⚠️ \| submission \| \d+ \| starttls \| 127\.0\.0\.1 \| `ok` \| `slow` `no-tls-offered` \| TLSv1\.3 \| (89|90) \| \d+ ms \|$/,
     );
     expect(rowFor(md, 'relay')).toMatch(/^\| ❌ \| relay \| .* \| `auth_failed` \|/);
     expect(rowFor(md, 'no-such-host.invalid')).toMatch(
-      /^\| ❌ \| .* \| - \| `dns_error` \| - \| - \| \d+ ms \|$/,
+      /^\| ❌ \| .* \| - \| `dns_error` \| `smtp-error` \| - \| - \| \d+ ms \|$/,
     );
   });
 
@@ -103,12 +104,14 @@ describe('the Markdown report', () => {
     expect(md).toMatch(
       /^### Recommendations\n\n- 👉 \*\*submission\*\*: \d+ with STARTTLS, TLSv1\.3, works: use \d+$/m,
     );
-    expect(md).toMatch(/^- ❌ \*\*relay\*\*: nothing works from here: 41903 refused the credentials$/m);
+    expect(md).toMatch(
+      /^- ❌ \*\*relay\*\*: reachable, but no port meets the expectations: 41903 refused the credentials$/m,
+    );
   });
 
   it('a hostile greeting can neither break the table nor inject HTML, code, links or mentions', () => {
     const md = renderMarkdown(run.report);
-    for (const line of tableRows(md)) expect(line.split('|')).toHaveLength(11);
+    for (const line of tableRows(md)) expect(line.split('|')).toHaveLength(12);
     const outside = outsideFences(md);
     const tags = new Set(Array.from(outside.matchAll(/<\/?([a-z]+)/gi), (m) => m[1]));
     expect([...tags].sort()).toEqual(['br', 'details', 'summary']);

@@ -4,7 +4,6 @@
  * Findings, recommendations and the verdict are written by hand, as the plan layer would make them.
  */
 import net from 'node:net';
-import { toRows } from '../../src/plan/rows.js';
 import { type ProbeOptions, type ProbeResult, probe } from '../../src/probe/index.js';
 import {
   type Finding,
@@ -12,7 +11,8 @@ import {
   type ResultRow,
   SCHEMA_VERSION,
   type Verdict,
-} from '../../src/report/model.js';
+} from '../../src/result/model.js';
+import { toRows } from '../../src/result/rows.js';
 import { testPki } from '../helpers/certs.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
@@ -54,6 +54,7 @@ function finding(
 ): Finding {
   return {
     ...draft,
+    vantage: row.vantage,
     target: row.target,
     host: row.host,
     port: row.port,
@@ -111,11 +112,11 @@ export async function startRealRun(): Promise<RealRun> {
       hostile: hostileResult,
     } as Record<string, ProbeResult>;
 
-    const okRow = only(toRows(submission, 'submission'), 'ok');
-    const authRow = only(toRows(relay, 'relay'), 'auth_failed');
-    const dnsRow = only(toRows(typo, 'no-such-host.invalid'), 'dns_error');
-    const refusedRow = only(toRows(closedResult, 'closed'), 'refused');
-    const hostileRow = only(toRows(hostileResult, 'hostile'), 'rejected');
+    const okRow = only(toRows(submission, 'submission', 'runner'), 'ok');
+    const authRow = only(toRows(relay, 'relay', 'runner'), 'auth_failed');
+    const dnsRow = only(toRows(typo, 'no-such-host.invalid', 'runner'), 'dns_error');
+    const refusedRow = only(toRows(closedResult, 'closed', 'runner'), 'refused');
+    const hostileRow = only(toRows(hostileResult, 'hostile', 'runner'), 'rejected');
 
     const findings: Finding[] = [
       finding(authRow, {
@@ -172,33 +173,49 @@ export async function startRealRun(): Promise<RealRun> {
       tool: { name: 'smtp-port-probe', version: '0.1.0' },
       startedAt: submission.startedAt,
       durationMs: Math.max(...Object.values(results).map((r) => r.durationMs)),
+      vantages: [{ label: 'runner', kind: 'runner' }],
       results: [okRow, authRow, dnsRow, refusedRow, hostileRow],
       findings,
       recommendations: [
         {
           target: 'submission',
+          vantage: 'runner',
           port: okRow.port,
           mode: 'starttls',
+          outcome: 'works',
           reason: `${okRow.port} with STARTTLS, ${okRow.tls?.protocol}, works: use ${okRow.port}`,
         },
         {
           target: 'relay',
+          vantage: 'runner',
           port: null,
           mode: null,
-          reason: 'nothing works from here: 41903 refused the credentials',
+          outcome: 'fails-expectations',
+          reason: 'reachable, but no port meets the expectations: 41903 refused the credentials',
         },
         {
           target: 'no-such-host.invalid',
+          vantage: 'runner',
           port: null,
           mode: null,
-          reason: 'nothing works from here: 587 did not resolve',
+          outcome: 'unreachable',
+          reason: 'nothing is reachable from here: 587 did not resolve',
         },
-        { target: 'closed', port: null, mode: null, reason: 'nothing works from here: 1 was refused' },
+        {
+          target: 'closed',
+          vantage: 'runner',
+          port: null,
+          mode: null,
+          outcome: 'unreachable',
+          reason: 'nothing is reachable from here: 1 was refused',
+        },
         {
           target: 'hostile',
+          vantage: 'runner',
           port: null,
           mode: null,
-          reason: 'nothing works from here: 25 rejected the session',
+          outcome: 'fails-expectations',
+          reason: 'reachable, but no port meets the expectations: 25 rejected the session',
         },
       ],
       verdict: verdictOf(findings),

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report, ResultRow } from '../../src/report/model.js';
 import { renderText } from '../../src/report/text.js';
+import type { Report, ResultRow } from '../../src/result/model.js';
 import { type RealRun, startRealRun } from './real-run.js';
 
 const colors = pc.createColors(true);
@@ -74,30 +74,64 @@ describe('the text report', () => {
     expect(out).toContain(colors.red(colors.bold('Errors (4)')));
   });
 
-  it('shows certificate days red once expired and yellow under 14', () => {
+  it('colours certificate days by the findings the plan thresholds made, not by a number of its own', () => {
     const report = structuredClone(run.report);
-    const expired = row(report, 'submission').tls?.certificate;
-    const expiring = row(report, 'relay').tls?.certificate;
+    const submission = row(report, 'submission');
+    const relay = row(report, 'relay');
+    const expired = submission.tls?.certificate;
+    const expiring = relay.tls?.certificate;
     if (!expired || !expiring) throw new Error('the TLS rows have no certificate');
     Object.assign(expired, { daysUntilExpiry: -2, expired: true });
-    Object.assign(expiring, { daysUntilExpiry: 13 });
+    // 40 days left is "expiring" only because this plan said cert.min_days: 60.
+    Object.assign(expiring, { daysUntilExpiry: 40 });
+    const at = (r: typeof relay, rule: 'cert-expired' | 'cert-expiring') => ({
+      rule,
+      vantage: r.vantage,
+      severity: 'warning' as const,
+      message: rule,
+      hint: 'renew',
+      target: r.target,
+      host: r.host,
+      port: r.port,
+      address: r.address,
+    });
+    const plain = renderText(report, { color: true });
+    expect(plain).not.toContain(colors.yellow('40'));
+    report.findings.push(at(submission, 'cert-expired'), at(relay, 'cert-expiring'));
     const out = renderText(report, { color: true });
     expect(out).toContain(colors.red('-2'));
-    expect(out).toContain(colors.yellow('13'));
+    expect(out).toContain(colors.yellow('40'));
   });
 
-  it('keeps every line within 100 columns, squeezing long names and cutting long explanations with …', () => {
+  it('on a terminal, keeps every line within its width, squeezing long names and wrapping long explanations', () => {
     const report = structuredClone(run.report);
     const long = row(report, 'submission');
     long.target = 'a-very-long-target-name-that-someone-configured-for-their-submission-server';
     long.address = '2001:db8:85a3:1234:5678:8a2e:370:7334';
-    row(report, 'hostile').explanation = `the server said ${'blah '.repeat(40)}`;
-    const out = renderText(report, { color: true });
-    for (const line of out.split('\n')) expect(width(line), line).toBeLessThanOrEqual(100);
-    const plain = out.replace(ANSI, '');
-    expect(plain).toMatch(/^a-very-[\w-]*… /m);
-    expect(plain).toMatch(/ 2001:db8:[\w:]*… /);
-    expect(plain).toMatch(/^ {2}↳ the server said (blah )+b?l?a?h?…$/m);
+    row(report, 'hostile').explanation = `the server said ${'blah '.repeat(40)}end`;
+    for (const columns of [80, 100, 132]) {
+      const out = renderText(report, { color: true, width: columns });
+      for (const line of out.split('\n')) expect(width(line), line).toBeLessThanOrEqual(columns);
+      const plain = out.replace(ANSI, '');
+      expect(plain).toMatch(/^a-ver[\w-]*… /m);
+      // Wrapped, not cut: every word of the explanation is still there.
+      expect(plain.match(/blah/g)?.length).toBe(40);
+      expect(plain).toMatch(/ end$/m);
+    }
+  });
+
+  it('into a file or a pipe, cuts nothing: every character a server sent is kept', () => {
+    const report = structuredClone(run.report);
+    const long = row(report, 'submission');
+    long.target = 'a-very-long-target-name-that-someone-configured-for-their-submission-server';
+    long.address = '2001:db8:85a3:1234:5678:8a2e:370:7334';
+    const explanation = `the server said ${'blah '.repeat(40)}end`;
+    row(report, 'hostile').explanation = explanation;
+    const out = renderText(report, { color: false, verbose: true });
+    expect(out).not.toContain('…');
+    expect(out).toContain(long.target);
+    expect(out).toContain(long.address);
+    expect(out).toContain(`  ↳ ${explanation}`);
   });
 
   it('groups findings by severity, errors first, each with its hint on the next line', () => {
@@ -122,7 +156,9 @@ describe('the text report', () => {
       run.report.recommendations.map((r) => r.target),
     );
     expect(recommendations[0]).toMatch(/^ {2}submission: \d+ with STARTTLS, TLSv1\.3, works: use \d+$/);
-    expect(recommendations[1]).toBe('  relay: nothing works from here: 41903 refused the credentials');
+    expect(recommendations[1]).toBe(
+      '  relay: reachable, but no port meets the expectations: 41903 refused the credentials',
+    );
     expect(out.endsWith('\nFAIL: 4 errors, 1 warning, 1 notice (fail-on: error)\n')).toBe(true);
   });
 

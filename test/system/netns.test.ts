@@ -11,9 +11,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPlan } from '../../src/plan/run.js';
 import { DEFAULT_OPTIONS, type Plan, type TargetPlan } from '../../src/plan/types.js';
 import { type ProbeOptions, type ProbeResult, probe, type Stage } from '../../src/probe/index.js';
+import { runPlan } from '../../src/run/pipeline.js';
 import { createDelayLink, type DelayLink, delayLinkPrerequisites } from '../helpers/delay-link.js';
 import {
   abortSocketsTo,
@@ -206,13 +206,14 @@ describe.skipIf(!delay.ok && !required)('a link that delays every packet 100 ms 
       host: link.nsAddress4,
       mx: false,
       require: 'all',
-      ports: [{ port: PORT, mode: 'plain', expect: { tls: 'none', maxLatency } }],
+      ports: [{ port: PORT, mode: 'plain', modeExplicit: true, expect: { tls: 'none', maxLatency } }],
     });
     const plan: Plan = {
       // The session takes four round trips, 800 ms.
       targets: [target('tight', 500), target('loose', 3_000)],
       options: { ...DEFAULT_OPTIONS, ...timeouts },
       failOn: 'error',
+      vantages: [{ kind: 'runner', label: 'runner' }],
     };
     const report = await runPlan(plan);
     expect(report.findings.map((f) => [f.target, f.rule, f.severity])).toEqual([

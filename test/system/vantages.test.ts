@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
-import type { Report } from '../../src/report/model.js';
-import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
+import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
+import type { Report } from '../../src/result/model.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import {
   createNetns,
@@ -18,6 +18,15 @@ import {
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 
 const run = promisify(execFile);
+
+/** GITHUB_OUTPUT's `name<<DELIMITER` blocks, as the runner reads them. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+    outputs[match[1] as string] = match[3] as string;
+  }
+  return outputs;
+}
 const CREDENTIALS = {
   accessKeyId: 'AKIDLOCALTEST00000000',
   secretAccessKey: 'local-test-secret-key/0000000000000000000',
@@ -115,15 +124,15 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
     expect(report.findings[0]?.message).toBe(
       `port ${relay.port} works from runner, aws-lambda:eu-west-1 but times out from aws-lambda:us-east-1: this network blocks it`,
     );
-    expect(report.recommendations.map((r) => [r.vantage, r.port])).toEqual([
-      ['runner', relay.port],
-      ['aws-lambda:eu-west-1', relay.port],
-      ['aws-lambda:us-east-1', null],
+    expect(report.recommendations.map((r) => [r.vantage, r.port, r.outcome])).toEqual([
+      ['runner', relay.port, 'works'],
+      ['aws-lambda:eu-west-1', relay.port, 'works'],
+      ['aws-lambda:us-east-1', null, 'unreachable'],
     ]);
-    expect(report.vantages?.map((v) => v.label)).toEqual([
-      'runner',
-      'aws-lambda:eu-west-1',
-      'aws-lambda:us-east-1',
+    expect(report.vantages.map((v) => [v.label, v.facts?.provider])).toEqual([
+      ['runner', undefined],
+      ['aws-lambda:eu-west-1', 'aws-lambda'],
+      ['aws-lambda:us-east-1', 'aws-lambda'],
     ]);
     expect(front.requests.every((r) => r.verified)).toBe(true);
   });
@@ -173,7 +182,7 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
       const report = JSON.parse(stdout) as Report;
       expect(report.results.map((r) => [r.vantage, r.status])).toEqual([['runner', 'ok']]);
       expect(report.findings.map((f) => f.rule)).toEqual(['vantage-failed']);
-      expect(report.vantages?.[1]?.error).toMatch(/access denied \(403\)/);
+      expect(report.vantages[1]?.error).toMatch(/^access denied \(403\)/);
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = CREDENTIALS.secretAccessKey;
     }
@@ -210,9 +219,29 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
     }
     expect(code).toBe(1);
     const text = await readFile(summary, 'utf8');
-    expect(text).toMatch(/\| relay \(aws-lambda:us-east-1\) \| /);
+    // The vantage is a column of its own, one row per vantage.
+    expect(text).toMatch(/\| Target \| Vantage \| Port \|/);
+    expect(text).toMatch(/\| relay \| aws-lambda:us-east-1 \| /);
     expect(text).toMatch(/`egress-blocked`/);
     expect(stdout).toMatch(/^::error title=egress-blocked%3A relay/m);
-    expect(await readFile(output, 'utf8')).toMatch(/verdict<<\S+\nfail\n/);
+    const outputs = parseOutputs(await readFile(output, 'utf8'));
+    expect(outputs.verdict).toBe('fail');
+    const rows = JSON.parse(outputs.results ?? '[]') as Array<{
+      vantage: string;
+      status: string;
+      port: number;
+    }>;
+    expect(rows.map((r) => [r.vantage, r.status])).toEqual([
+      ['runner', 'ok'],
+      ['aws-lambda:eu-west-1', 'ok'],
+      ['aws-lambda:us-east-1', 'timeout'],
+    ]);
+    expect(JSON.parse(outputs['recommended-ports'] ?? '{}')).toEqual({
+      relay: {
+        runner: { port: relay.port, mode: 'plain', outcome: 'works' },
+        'aws-lambda:eu-west-1': { port: relay.port, mode: 'plain', outcome: 'works' },
+        'aws-lambda:us-east-1': { port: null, mode: null, outcome: 'unreachable' },
+      },
+    });
   });
 });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_VERSION } from '../../src/contract/index.js';
 import { DEFAULT_OPTIONS, type Plan } from '../../src/plan/types.js';
+import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
+import { runPlan } from '../../src/run/pipeline.js';
+import { CHUNK } from '../../src/run/remote.js';
 import { invokeFunctionUrl, invokeLambda, VantageError } from '../../src/vantage/clients.js';
-import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
-import { CHUNK, runMatrix } from '../../src/vantage/matrix.js';
-import { parseVantage } from '../../src/vantage/vantage-spec.js';
+import { parseVantage } from '../../src/vantage/spec.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { usageError } from '../helpers/usage-error.js';
@@ -36,10 +38,34 @@ afterAll(async () => {
   await Promise.all([lambda.close(), relay.close()]);
 });
 
-const request = () => ({
-  targets: [`127.0.0.1:${relay.port}`],
-  options: { mode: 'plain' as const, timeout: 3_000 },
-});
+const profile = {
+  timeout: 3_000,
+  connectTimeout: 1_000,
+  greetingTimeout: 1_000,
+  commandTimeout: 1_000,
+  retries: 0,
+  tls: {},
+};
+const request = () =>
+  JSON.stringify({
+    contract: CONTRACT_VERSION,
+    profiles: [profile],
+    jobs: [{ host: '127.0.0.1', port: relay.port, mode: 'plain', profile: 0 }],
+  });
+const lambdaSpec = {
+  kind: 'aws-lambda',
+  label: 'aws-lambda:eu-west-1',
+  region: 'eu-west-1',
+  functionName: 'smtp-probe',
+} as const;
+const urlSpec = () =>
+  ({
+    kind: 'function-url',
+    label: 'function-url:eu-central-1',
+    region: 'eu-central-1',
+    url: new URL(`${lambda.url}/`),
+  }) as const;
+const signal = () => AbortSignal.timeout(10_000);
 
 describe('vantage clients', () => {
   it('reads the three vantage forms and refuses anything else, naming it', () => {
@@ -67,13 +93,10 @@ describe('vantage clients', () => {
     }
   });
 
-  it('invokes a function through the Lambda Invoke API, signed, and returns its report', async () => {
-    const report = await invokeLambda(
-      { kind: 'aws-lambda', label: 'aws-lambda:eu-west-1', region: 'eu-west-1', functionName: 'smtp-probe' },
-      request(),
-    );
-    expect(report.results.map((r) => r.status)).toEqual(['ok']);
-    expect(report.vantage).toMatchObject({ kind: 'aws-lambda', functionName: 'smtp-probe' });
+  it('invokes a function through the Lambda Invoke API, signed, and returns its raw answer', async () => {
+    const answer = await invokeLambda(lambdaSpec, request(), signal());
+    expect(answer.results.map((r) => r.result.status)).toEqual(['ok']);
+    expect(answer.vantage).toMatchObject({ provider: 'aws-lambda', functionName: 'smtp-probe' });
     expect(lambda.requests.at(-1)).toEqual({
       path: '/2015-03-31/functions/smtp-probe/invocations',
       region: 'eu-west-1',
@@ -82,45 +105,23 @@ describe('vantage clients', () => {
   });
 
   it('posts to a Function URL with a SigV4 signature the server verifies', async () => {
-    const report = await invokeFunctionUrl(
-      {
-        kind: 'function-url',
-        label: 'function-url:eu-central-1',
-        region: 'eu-central-1',
-        url: new URL(`${lambda.url}/`),
-      },
-      request(),
-    );
-    expect(report.results.map((r) => r.status)).toEqual(['ok']);
+    const answer = await invokeFunctionUrl(urlSpec(), request(), signal());
+    expect(answer.results.map((r) => r.result.status)).toEqual(['ok']);
     expect(lambda.requests.at(-1)).toEqual({ path: '/', region: 'eu-central-1', verified: true });
   });
 
-  it('a wrong secret is refused with 403, reported as the vantage failing with the permission it needs', async () => {
+  it('a wrong secret is refused with 403, and the error names the permissions once, without the label', async () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
     try {
-      const attempt = invokeFunctionUrl(
-        {
-          kind: 'function-url',
-          label: 'function-url:eu-central-1',
-          region: 'eu-central-1',
-          url: new URL(`${lambda.url}/`),
-        },
-        request(),
-      );
+      const attempt = invokeFunctionUrl(urlSpec(), request(), signal());
       await expect(attempt).rejects.toBeInstanceOf(VantageError);
-      await expect(attempt).rejects.toThrow('function-url:eu-central-1: access denied (403)');
-      expect(lambda.requests.at(-1)?.verified).toBe(false);
-      const invoke = invokeLambda(
-        {
-          kind: 'aws-lambda',
-          label: 'aws-lambda:eu-west-1',
-          region: 'eu-west-1',
-          functionName: 'smtp-probe',
-        },
-        request(),
+      await expect(attempt).rejects.toThrow(
+        /^access denied \(403\): the credentials need lambda:InvokeFunctionUrl and lambda:InvokeFunction/,
       );
+      expect(lambda.requests.at(-1)?.verified).toBe(false);
+      const invoke = invokeLambda(lambdaSpec, request(), signal());
       await expect(invoke).rejects.toThrow(
-        /aws-lambda:eu-west-1: access denied \(403\): the credentials need lambda:InvokeFunction/,
+        /^access denied \(403\): the credentials need lambda:InvokeFunction/,
       );
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = CREDENTIALS.secretAccessKey;
@@ -128,17 +129,38 @@ describe('vantage clients', () => {
   });
 
   it("the handler's typed error for a bad request becomes a vantage error naming the field", async () => {
-    const attempt = invokeLambda(
-      { kind: 'aws-lambda', label: 'aws-lambda:eu-west-1', region: 'eu-west-1', functionName: 'smtp-probe' },
-      { targets: ['relay.example.test:0'], options: {} },
+    const bad = JSON.stringify({
+      contract: CONTRACT_VERSION,
+      profiles: [profile],
+      jobs: [{ host: 'relay.example.test', port: 0, mode: 'plain', profile: 0 }],
+    });
+    await expect(invokeLambda(lambdaSpec, bad, signal())).rejects.toThrow(
+      /^BadRequest \(jobs\[0\]\.port\): /,
     );
-    await expect(attempt).rejects.toThrow(/aws-lambda:eu-west-1: BadRequest: targets\[0\]: /);
+    await expect(invokeFunctionUrl(urlSpec(), bad, signal())).rejects.toThrow(
+      /^answered HTTP 400: BadRequest \(jobs\[0\]\.port\): /,
+    );
+  });
+
+  it('a function of another contract version is refused by name, with both versions', async () => {
+    const old = JSON.stringify({ targets: ['127.0.0.1'], options: {} });
+    await expect(invokeLambda(lambdaSpec, old, signal())).rejects.toThrow(/^ContractMismatch \(contract\): /);
+    await expect(invokeLambda(lambdaSpec, old, signal())).rejects.toThrow(
+      `no contract version (version 1 sent none), this side speaks contract version ${CONTRACT_VERSION}`,
+    );
   });
 
   it('a large plan is split across parallel invocations, and every port comes back', async () => {
-    const ports = Array.from({ length: 45 }, (_, i) => 1000 + i);
+    // Ports this test holds refused: bound, then released, so nothing is assumed about the machine.
+    const closed = await Promise.all(
+      Array.from({ length: 45 }, async () => {
+        const s = await startRawServer(smtpScript({ greeting: '220 x' }));
+        await s.close();
+        return s.port;
+      }),
+    );
     const previous = process.env.SMTP_PROBE_ALLOWED_PORTS;
-    process.env.SMTP_PROBE_ALLOWED_PORTS = ports.join(',');
+    process.env.SMTP_PROBE_ALLOWED_PORTS = closed.join(',');
     try {
       const before = lambda.requests.length;
       const plan: Plan = {
@@ -148,16 +170,23 @@ describe('vantage clients', () => {
             host: '127.0.0.1',
             mx: false,
             require: 'all',
-            ports: ports.map((port) => ({ port, mode: 'plain' as const, expect: { tls: 'none' as const } })),
+            ports: closed.map((port) => ({
+              port,
+              mode: 'plain' as const,
+              modeExplicit: true,
+              expect: { tls: 'none' as const },
+            })),
           },
         ],
         options: { ...DEFAULT_OPTIONS, connectTimeout: 1_000 },
         failOn: 'error',
+        vantages: [parseVantage('aws-lambda:eu-west-1:smtp-probe', 'x')],
       };
-      const report = await runMatrix(plan, [parseVantage('aws-lambda:eu-west-1:smtp-probe', 'x')]);
+      const report = await runPlan(plan);
       expect(lambda.requests.length - before).toBe(Math.ceil(45 / CHUNK));
-      expect(report.results.map((r) => r.port)).toEqual(ports);
+      expect(report.results.map((r) => r.port)).toEqual(closed);
       expect(new Set(report.results.map((r) => r.status))).toEqual(new Set(['refused']));
+      expect(new Set(report.results.map((r) => r.vantage))).toEqual(new Set(['aws-lambda:eu-west-1']));
     } finally {
       process.env.SMTP_PROBE_ALLOWED_PORTS = previous;
     }
