@@ -37628,6 +37628,8 @@ function failureDraft(status, where) {
             return { rule: 'auth-failed', message, hint };
         case 'auth_unavailable':
             return { rule: 'auth-unavailable', message, hint };
+        case 'auth_withheld':
+            return { rule: 'credentials-withheld', message, hint };
         default:
             return { rule: where.stage === 'connect' ? 'unreachable' : 'smtp-error', message, hint };
     }
@@ -37687,9 +37689,10 @@ function judgeSmtp(session, port, expect) {
         });
     }
     if ((smtp.starttlsInjectedBytes ?? 0) > 0) {
+        const sample = smtp.starttlsInjectedSample ? `, starting "${smtp.starttlsInjectedSample}"` : '';
         drafts.push({
             rule: 'starttls-injection',
-            message: `the server sent ${smtp.starttlsInjectedBytes} bytes after its 220 to STARTTLS`,
+            message: `the server sent ${smtp.starttlsInjectedBytes} bytes after its 220 to STARTTLS${sample}`,
             hint: 'A server must not send anything between 220 and the handshake (RFC 3207 §6): fix or replace it, or check for a middlebox.',
         });
     }
@@ -38595,8 +38598,8 @@ function compactOutputs(report) {
     return { recommendedPorts: JSON.stringify(recommended), results: JSON.stringify(rows) };
 }
 
-// EXTERNAL MODULE: ./src/probe/index.ts + 19 modules
-var probe = __nccwpck_require__(9506);
+// EXTERNAL MODULE: ./src/probe/index.ts + 22 modules
+var probe = __nccwpck_require__(3349);
 ;// CONCATENATED MODULE: ./src/report/json.ts
 /**
  * The machine view: the Report itself, described by `report.schema.json`. Keys are written in one
@@ -38664,6 +38667,7 @@ const KEY_ORDER = {
         ['ehlo', 'ehlo'],
         ['ehloAfterTls', 'ehlo'],
         'starttlsInjectedBytes',
+        'starttlsInjectedSample',
     ],
     greeting: ['code', 'text'],
     ehlo: [
@@ -38706,7 +38710,7 @@ const KEY_ORDER = {
         'selfSigned',
     ],
     chainCertificate: ['subject', 'issuer', 'validTo', 'fingerprint256'],
-    auth: ['mechanism', 'outcome', ['reply', 'reply']],
+    auth: ['mechanism', 'outcome', 'withheld', ['reply', 'reply']],
     envelope: ['from', 'to', ['mailFrom', 'reply'], ['rcptTo', 'reply']],
     transcriptLine: ['at', 'dir', 'text'],
     finding: [
@@ -39379,8 +39383,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 15 modules
 var schemas = __nccwpck_require__(9691);
-// EXTERNAL MODULE: ./src/probe/index.ts + 19 modules
-var probe = __nccwpck_require__(9506);
+// EXTERNAL MODULE: ./src/probe/index.ts + 22 modules
+var probe = __nccwpck_require__(3349);
 ;// CONCATENATED MODULE: ./src/contract/probe-result.ts
 /**
  * The core's ProbeResult as the contract carries it: every field, strictly, so that a remote answer
@@ -39418,6 +39422,7 @@ const smtp = schemas/* object */.Ikc({
     ehlo: ehlo.optional(),
     ehloAfterTls: ehlo.optional(),
     starttlsInjectedBytes: schemas/* number */.aig().int().nonnegative().optional(),
+    starttlsInjectedSample: probe_result_text.optional(),
 })
     .strict();
 const certificate = schemas/* object */.Ikc({
@@ -39449,7 +39454,8 @@ const tls = schemas/* object */.Ikc({
     .strict();
 const auth = schemas/* object */.Ikc({
     mechanism: probe_result_text.optional(),
-    outcome: schemas/* enum */.k5n(['accepted', 'rejected', 'unavailable', 'error']),
+    outcome: schemas/* enum */.k5n(['accepted', 'rejected', 'unavailable', 'error', 'withheld']),
+    withheld: schemas/* enum */.k5n(['untrusted', 'hostname', 'plaintext']).optional(),
     reply: reply.optional(),
 })
     .strict();
@@ -39868,7 +39874,7 @@ function parseDuration(value, source) {
 /* harmony export */ });
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9506);
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3349);
 /* harmony import */ var _probe_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4344);
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9898);
 
@@ -40130,21 +40136,20 @@ function toTargetPlan(spec, extras = {}) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   J2: () => (/* binding */ DEFAULT_PORTS),
-/* harmony export */   d$: () => (/* reexport safe */ _result_model_js__WEBPACK_IMPORTED_MODULE_0__.d$),
-/* harmony export */   eb: () => (/* reexport safe */ _result_settings_js__WEBPACK_IMPORTED_MODULE_1__.eb),
+/* harmony export */   d$: () => (/* reexport safe */ _result_model_js__WEBPACK_IMPORTED_MODULE_1__.d$),
+/* harmony export */   eb: () => (/* reexport safe */ _result_settings_js__WEBPACK_IMPORTED_MODULE_2__.eb),
 /* harmony export */   lp: () => (/* binding */ DEFAULT_OPTIONS)
 /* harmony export */ });
-/* harmony import */ var _result_model_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8032);
-/* harmony import */ var _result_settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6744);
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3349);
+/* harmony import */ var _result_model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8032);
+/* harmony import */ var _result_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6744);
+
 
 
 const DEFAULT_PORTS = [25, 465, 587, 2525];
 /** The one place the run's defaults live; the CLI's help and action.yml describe these values. */
 const DEFAULT_OPTIONS = {
-    timeout: 30_000,
-    connectTimeout: 10_000,
-    greetingTimeout: 10_000,
-    commandTimeout: 10_000,
+    ..._probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_TIMEOUTS */ .Rh,
     concurrency: 32,
     retries: 0,
     tls: {},
@@ -40184,6 +40189,7 @@ const STATUSES = [
     'tls_failed',
     'auth_failed',
     'auth_unavailable',
+    'auth_withheld',
     'protocol_error',
     'aborted',
 ];
@@ -40195,7 +40201,7 @@ const STATUS_MEANINGS = {
     timeout: 'no answer within the time allowed (a silent drop by a firewall, or a stalled server)',
     unreachable: 'no route to the host or network, or an ICMP host/admin-prohibited reject',
     reset: 'the server reset or closed the connection in the middle of the session',
-    no_greeting: 'TCP connected but the server sent no SMTP greeting',
+    no_greeting: 'TCP connected but no complete SMTP greeting arrived in time (silence, or a greeting that never ended)',
     not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
     rejected: 'the server refused with a 5xx reply (greeting, EHLO/HELO, or the MAIL FROM/RCPT TO envelope check)',
     temporary: 'the server answered with a 4xx reply: try again later',
@@ -40204,7 +40210,8 @@ const STATUS_MEANINGS = {
     tls_failed: 'the TLS handshake failed (implicit TLS or after STARTTLS)',
     auth_failed: 'the server refused the credentials',
     auth_unavailable: 'credentials were given but the server offers no usable AUTH mechanism',
-    protocol_error: 'the server broke the SMTP protocol (malformed or oversized reply, unsolicited data)',
+    auth_withheld: 'credentials were given but not sent: the certificate was not trusted or did not name the host, or the connection was not encrypted',
+    protocol_error: 'the server broke the SMTP protocol (a malformed, oversized or unexpected reply such as a 250 greeting, or unsolicited data)',
     aborted: 'the probe was cancelled (AbortSignal or overall deadline) before it finished',
 };
 /** The stages of a session, in the order they run. */
@@ -40233,12 +40240,13 @@ function defaultMode(port) {
 
 /***/ }),
 
-/***/ 9506:
+/***/ 3349:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Rh: () => (/* reexport */ probe_options/* DEFAULT_TIMEOUTS */.Rh),
   FN: () => (/* reexport */ catalogue/* MODES */.FN),
   XF: () => (/* reexport */ REDACTED),
   an: () => (/* reexport */ catalogue/* STAGES */.an),
@@ -40451,6 +40459,12 @@ function errorCode(reason) {
 }
 
 ;// CONCATENATED MODULE: ./src/probe/explain.ts
+/*
+ * Hints name a user setting only by its id in backticks, from this list: `mode`, `helo`, `ca`,
+ * `retries`, `timeout`, `connect_timeout`, `greeting_timeout`, `command_timeout`,
+ * `allow_unverified_auth`, `allow_plaintext_auth`, `expect.tls`. Each adapter (CLI, Action, Lambda)
+ * spells them its own way; the core never uses one adapter's words.
+ */
 /** Clouds that block outbound 25, for the most common "why does 25 time out" question. */
 const PORT_25_HINT = 'Outbound port 25 is blocked on most cloud networks (AWS, Google Cloud, Azure; GitHub-hosted runners run ' +
     'in Azure): submit mail on 587 (STARTTLS) or 465 (implicit TLS), or 2525 where your provider offers it.';
@@ -40507,12 +40521,15 @@ function hintFor(input) {
         case 'reset':
             return 'The server or something in between closed the connection: a connection limit, an IDS, or a proxy with no backend.';
         case 'no_greeting':
+            if (input.errorCode === 'EGREETINGINCOMPLETE') {
+                return 'The server began its greeting but never finished it: an overloaded server or a tarpit, or one slower than the greeting wait (`greeting_timeout`).';
+            }
             return mode === 'tls'
                 ? 'The TLS handshake worked but no SMTP greeting followed: the port may serve another protocol over TLS.'
-                : 'The port accepts connections but says nothing: if it expects implicit TLS (like 465) use mode tls; otherwise a proxy or a tarpit holds the connection.';
+                : 'The port accepts connections but says nothing: if it expects implicit TLS (like 465) set `mode` to tls; otherwise a proxy or a tarpit holds the connection, or the greeting needs more time (`greeting_timeout`).';
         case 'not_smtp':
             if (peerProtocol === 'tls') {
-                return 'The server answered with TLS bytes: it expects implicit TLS from the first byte (like port 465), so use mode tls.';
+                return 'The server answered with TLS bytes: it expects implicit TLS from the first byte (like port 465), so set `mode` to tls.';
             }
             if (peerProtocol === 'http')
                 return 'An HTTP server answers on this port: it is not an SMTP port; check the host and port.';
@@ -40525,23 +40542,23 @@ function hintFor(input) {
             }
             // 530 5.7.0 (RFC 3207 §4): the server insists on TLS before it takes anything else.
             if (input.reply?.code === 530 || input.reply?.enhanced === '5.7.0') {
-                return 'The server requires STARTTLS before this command: use mode starttls (or tls on 465).';
+                return 'The server requires STARTTLS before this command: set `mode` to starttls (or tls on 465).';
             }
             if (stage === 'envelope') {
                 return 'The relay refuses this envelope: the sender may not be a verified address or domain of this account, or AUTH is required first.';
             }
-            return 'The server refused EHLO and HELO: check the HELO name (--helo) the server expects.';
+            return 'The server refused EHLO and HELO: check the HELO name (`helo`) the server expects.';
         case 'temporary':
-            return 'The server is busy, rate-limiting or greylisting this client: retry later, or enable retries.';
+            return 'The server is busy, rate-limiting or greylisting this client: retry later, or set `retries`.';
         case 'starttls_unavailable':
             return port === 465
-                ? 'Port 465 speaks implicit TLS: use mode tls.'
-                : 'The server does not offer STARTTLS here: if the port uses implicit TLS use mode tls; if TLS is not needed use mode plain.';
+                ? 'Port 465 speaks implicit TLS: set `mode` to tls.'
+                : 'The server does not offer STARTTLS here: if the port uses implicit TLS set `mode` to tls; if TLS is not needed set it to plain.';
         case 'starttls_failed':
             return 'The server advertises STARTTLS but cannot start TLS: its certificate or key is often missing or unreadable.';
         case 'tls_failed':
             if (mode === 'tls' && tlsSpeaksPlaintext(input.errorCode, input.message)) {
-                return 'The server speaks plaintext on this port (OpenSSL: wrong version number): it expects STARTTLS, so use mode starttls.';
+                return 'The server speaks plaintext on this port (OpenSSL: wrong version number): it expects STARTTLS, so set `mode` to starttls.';
             }
             if (/VERSION|PROTOCOL/i.test(input.errorCode ?? '')) {
                 return 'Client and server share no TLS version: the server may only offer TLS 1.0/1.1, which is obsolete.';
@@ -40552,58 +40569,143 @@ function hintFor(input) {
         case 'auth_unavailable':
             return input.tls
                 ? 'The server offers no AUTH mechanism this probe can use here: relay ports (25) often do not take AUTH; submit on 587 or 465.'
-                : 'Most servers advertise AUTH only after TLS: use mode starttls or tls.';
+                : 'Most servers advertise AUTH only after TLS: set `mode` to starttls or tls.';
+        case 'auth_withheld':
+            return withheldHint(input);
         case 'protocol_error':
-            return 'The server broke the SMTP protocol: the transcript (--verbose) shows where.';
+            return input.errorCode === 'EBADGREETING'
+                ? 'Something answers on this port with a reply that is not an SMTP greeting: check the host and port, or a proxy in between.'
+                : 'The server broke the SMTP protocol: the transcript shows where.';
         case 'aborted':
             return undefined;
     }
 }
+/** Why the credentials stayed here, what would make them safe to send, and the opt-out by name. */
+function withheldHint({ auth }) {
+    switch (auth?.withheld) {
+        case 'plaintext':
+            return 'Credentials go only over TLS: set `mode` to starttls or tls; to send them unencrypted anyway, set `allow_plaintext_auth`.';
+        case 'hostname':
+            return 'The certificate is for another name: probe the name it was issued for, or fix the certificate; to send credentials anyway, set `allow_unverified_auth`.';
+        default:
+            return 'Credentials go only to a server whose certificate verifies: give its CA (`ca`) if it uses a private one, or fix the certificate; to send them anyway, set `allow_unverified_auth`.';
+    }
+}
 
-;// CONCATENATED MODULE: ./src/probe/transcript.ts
-/** What stands in for credentials in every transcript line. */
+;// CONCATENATED MODULE: ./src/probe/redact.ts
+/** What stands in for credentials in every transcript line and every string of a result. */
 const REDACTED = '****';
+/** The redactor of a probe without credentials. */
+const NOTHING_SECRET = (text) => text;
 /**
- * The session's conversation, capped in size. Callers pass a display form for anything secret
- * (`AUTH PLAIN ****`): the secret itself never reaches this object.
+ * Secrets shorter than this are redacted only where they stand alone, not inside a longer word, a
+ * dotted name or a base64 stream. Found anywhere, a short secret would shred the result: a user name
+ * like `resend` or `apikey` is also part of the provider's host name, EHLO domain and certificate, and
+ * the base64 of a 3-letter password is 2 to 4 characters that turn up in any base64 text. A secret this
+ * short is weak anyway; the AUTH payloads themselves are never written anywhere (auth.ts), and the
+ * whole AUTH PLAIN payload, which holds both secrets, is a secret of its own.
  */
-class Transcript {
-    lines = [];
-    truncated = false;
-    #start;
-    #maxBytes;
-    #bytes = 0;
-    constructor(start, maxBytes) {
-        this.#start = start;
-        this.#maxBytes = maxBytes;
-    }
-    add(dir, text) {
-        if (this.truncated)
-            return;
-        // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
-        // is CSI, an escape sequence in one character).
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
-        const size = clean.length + 16;
-        if (this.#bytes + size > this.#maxBytes) {
-            this.truncated = true;
-            this.lines.push({
-                at: this.#elapsed(),
-                dir: '*',
-                text: `transcript truncated at ${this.#maxBytes} bytes`,
-            });
-            return;
+const MIN_EMBEDDED_SECRET = 8;
+const B64_CHAR = '[A-Za-z0-9+/]';
+/** Not inside a word, nor inside a dotted or hyphenated name (`smtp.resend.com`, `resend-1`). */
+const WORD_BEFORE = '(?<![\\p{L}\\p{N}_@-]|[\\p{L}\\p{N}]\\.)';
+const WORD_AFTER = '(?![\\p{L}\\p{N}_@-]|\\.[\\p{L}\\p{N}])';
+/**
+ * The redactor for one set of credentials: it finds the user name and the password raw, in the
+ * transcript's form (control characters as U+FFFD), as their UTF-8 bytes read as Latin-1,
+ * percent-encoded (any case of hex), and base64-encoded (standard and URL-safe) at each of the three
+ * byte alignments, so a secret is found inside any base64 stream whatever precedes it: the AUTH PLAIN
+ * payload `\0user\0pass`, a LOGIN step, or an echo of either. Matching ignores case: a server may
+ * upper-case what it repeats (EHLO keywords are upper-cased by the parser).
+ */
+function credentialRedactor(credentials) {
+    if (!credentials)
+        return NOTHING_SECRET;
+    const { username, password } = credentials;
+    const patterns = new Set();
+    for (const secret of [username, password]) {
+        if (secret === '')
+            continue;
+        const short = [...secret].length < MIN_EMBEDDED_SECRET;
+        for (const form of textForms(secret)) {
+            patterns.add(short ? `${WORD_BEFORE}${literal(form)}${WORD_AFTER}` : literal(form));
         }
-        this.#bytes += size;
-        this.lines.push({
-            at: this.#elapsed(),
-            dir,
-            text: clean.length > 512 ? `${clean.slice(0, 512)}…` : clean,
-        });
+        for (const pattern of base64Patterns(Buffer.from(secret, 'utf8'), short))
+            patterns.add(pattern);
     }
-    #elapsed() {
-        return Math.round(performance.now() - this.#start);
+    const plain = Buffer.from(`\0${username}\0${password}`, 'utf8');
+    for (const pattern of base64Patterns(plain, plain.length < MIN_EMBEDDED_SECRET))
+        patterns.add(pattern);
+    // Longer alternatives first: at one position the longest form of a secret is the one replaced.
+    const sorted = [...patterns].sort((a, b) => b.length - a.length);
+    const finder = new RegExp(sorted.map((p) => `(?:${p})`).join('|'), 'giu');
+    return (text) => text.replace(finder, REDACTED);
+}
+/** Every string in a JSON-like value, object keys too, passed through the redactor. Pure. */
+function redactDeep(value, redact) {
+    if (redact === NOTHING_SECRET)
+        return value;
+    const walk = (item) => {
+        if (typeof item === 'string')
+            return redact(item);
+        if (Array.isArray(item))
+            return item.map(walk);
+        if (item !== null && typeof item === 'object') {
+            // fromEntries defines properties: a key redacted into `__proto__` could not change a prototype.
+            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [redact(key), walk(inner)]));
+        }
+        return item;
+    };
+    return walk(value);
+}
+/** The forms of a secret as text. */
+function textForms(secret) {
+    const utf8 = Buffer.from(secret, 'utf8');
+    const percentAll = [...utf8].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+    const component = encodeURIComponent(secret);
+    return [
+        secret,
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the transcript's replacement of them
+        secret.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD'),
+        utf8.toString('latin1'),
+        component,
+        component.replace(/%20/g, '+'),
+        percentAll,
+    ];
+}
+/**
+ * Base64 of the bytes at each alignment: with k = 0, 1 or 2 bytes before them in the stream, the
+ * characters that depend on those bytes alone, the ones that mix in what follows, and the padding are
+ * dropped. A long secret matches anywhere, together with one neighbouring character on each side (each
+ * holds a few of its bits); a short one only as a whole encoding standing alone, as a LOGIN step is.
+ */
+function base64Patterns(bytes, short) {
+    if (bytes.length === 0)
+        return [];
+    if (short) {
+        const whole = bytes.toString('base64');
+        return [...new Set([whole, urlSafe(whole)])].map((form) => `(?<!${B64_CHAR}|[-_])${literal(form)}(?!${B64_CHAR}|[-_=])`);
     }
+    const patterns = [];
+    for (const k of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+        const core = encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+        for (const form of new Set([core, urlSafe(core)])) {
+            patterns.push(`(?:${B64_CHAR}|[-_])?${literal(form)}(?:(?:${B64_CHAR}|[-_])={0,2})?`);
+        }
+    }
+    return patterns;
+}
+function urlSafe(base64) {
+    return base64.replace(/\+/g, '-').replace(/\//g, '_');
+}
+/** The text as a regular-expression literal for the `u` flag: every character but ASCII letters and digits escaped. */
+function literal(text) {
+    let out = '';
+    for (const char of text) {
+        out += /^[A-Za-z0-9]$/.test(char) ? char : `\\u{${char.codePointAt(0).toString(16)}}`;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/probe/auth.ts
@@ -40612,6 +40714,39 @@ class Transcript {
 /** The mechanisms we speak, in the order we prefer them. */
 const SUPPORTED_MECHANISMS = ['PLAIN', 'LOGIN'];
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+/**
+ * Whether the credentials may go to this server, checked before a byte of them is sent: only over TLS
+ * whose chain verified and whose certificate names the host (RFC 6125), because anyone on
+ * the path can present a certificate that does not. Each check has its explicit opt-out. Throws the
+ * failure that says which check failed (the chain first, then the name); returns when AUTH may go.
+ */
+function mayAuthenticate(tls, o, host) {
+    let withheld;
+    let why = '';
+    if (!tls) {
+        if (o.allowPlaintextAuth)
+            return;
+        withheld = 'plaintext';
+        why = 'the connection is not encrypted';
+    }
+    else if (o.allowUnverifiedAuth) {
+        return;
+    }
+    else if (!tls.trusted) {
+        withheld = 'untrusted';
+        why = `the server's certificate chain is not trusted (${tls.trustError ?? 'unknown reason'})`;
+    }
+    else if (!tls.hostnameMatch) {
+        withheld = 'hostname';
+        why = `the server's certificate does not name ${tls.servername ?? host}`;
+    }
+    if (!withheld)
+        return;
+    throw new AuthFailure('auth_withheld', `credentials withheld, AUTH not sent: ${why}`, {
+        outcome: 'withheld',
+        withheld,
+    }, { errorCode: 'EAUTHWITHHELD' });
+}
 /**
  * AUTH (RFC 4954) with the first mechanism both sides support. Every payload goes to the transcript as
  * `****`; the credentials appear nowhere else. Resolves with the facts when the server accepted the
@@ -40643,18 +40778,24 @@ async function authenticate(wire, advertised, credentials, deadline) {
         return { mechanism, outcome: 'accepted', reply };
     const facts = { mechanism, outcome: reply.code >= 500 ? 'rejected' : 'error', reply };
     if (reply.code >= 400 && reply.code < 500) {
-        throw new AuthFailure('temporary', `AUTH ${mechanism} failed temporarily (${reply.code})`, facts, reply);
+        throw new AuthFailure('temporary', `AUTH ${mechanism} failed temporarily (${reply.code})`, facts, {
+            reply,
+        });
     }
     if (reply.code >= 500) {
-        throw new AuthFailure('auth_failed', `the server refused the credentials (${reply.code})`, facts, reply);
+        throw new AuthFailure('auth_failed', `the server refused the credentials (${reply.code})`, facts, {
+            reply,
+        });
     }
-    throw new AuthFailure('protocol_error', `unexpected reply ${reply.code} to AUTH ${mechanism}`, facts, reply);
+    throw new AuthFailure('protocol_error', `unexpected reply ${reply.code} to AUTH ${mechanism}`, facts, {
+        reply,
+    });
 }
 /** A failure of the auth stage, carrying what was learnt about it. */
 class AuthFailure extends ProbeFailure {
     facts;
-    constructor(status, message, facts, reply) {
-        super(status, message, reply ? { reply } : {});
+    constructor(status, message, facts, extra = {}) {
+        super(status, message, extra);
         this.facts = facts;
     }
 }
@@ -40855,7 +40996,7 @@ const MAX_CONTEXTS = 32;
  * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
  * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
  * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
- * which a CLI run with --ca paid on every start.
+ * paid by every run that gives extra CAs.
  */
 function secureContextFor(tls) {
     const digest = (0,external_node_crypto_.createHash)('sha256');
@@ -40985,12 +41126,11 @@ function tlsFacts(socket, start, servername) {
  * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Performance").
  * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
  * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
- * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.
+ * A server that sends no ticket costs at most `capMs`; the time shows in the `tls` stage's timing.
  */
 async function settleAfterHandshake(session, capMs) {
     if (session.socket.getProtocol() !== 'TLSv1.3')
-        return 0;
-    const started = performance.now();
+        return;
     let timer;
     try {
         await Promise.race([
@@ -41002,7 +41142,6 @@ async function settleAfterHandshake(session, capMs) {
         clearTimeout(timer);
     }
     await new Promise((resolve) => setImmediate(resolve));
-    return Math.round((performance.now() - started) * 10) / 10;
 }
 
 ;// CONCATENATED MODULE: ./src/probe/silent-peer.ts
@@ -41011,6 +41150,8 @@ async function settleAfterHandshake(session, capMs) {
 
 /** How long, at most, we spend learning what listens on a port that sent no greeting. */
 const DIAGNOSIS_MS = 1_000;
+/** A step with less time than this left cannot finish (a TLS handshake takes round trips): skip it. */
+const MIN_STEP_MS = 20;
 /**
  * The greeting never came. Before reporting `no_greeting`, learn what is listening, within a short
  * budget and only now that the session has already failed (a command is never sent early to dodge a
@@ -41019,7 +41160,9 @@ const DIAGNOSIS_MS = 1_000;
  *    alert record, a merely slow SMTP server a reply;
  * 2. if that says nothing, a TLS handshake on a fresh connection: if it completes, the port speaks
  *    implicit TLS.
- * Returns the failure that describes the port best.
+ * Both steps end by the target's deadline: the greeting may have used all of it (it gets the whole
+ * greeting timeout, since a slow greeting is common and a diagnosis is only a hint), and then the
+ * port is reported silent without a look. Returns the failure that describes the port best.
  */
 async function diagnoseSilence(wire, plan, transcript) {
     const { options: o, target, address, family } = plan;
@@ -41028,6 +41171,9 @@ async function diagnoseSilence(wire, plan, transcript) {
     });
     const budget = Math.min(DIAGNOSIS_MS, o.commandTimeout);
     const until = (ms) => Math.min(performance.now() + ms, plan.deadline);
+    const noTimeLeft = () => plan.deadline - performance.now() < MIN_STEP_MS;
+    if (noTimeLeft())
+        return silent;
     try {
         await wire.command('greeting', `EHLO ${o.helo}`, until(budget / 2));
         return silent;
@@ -41037,6 +41183,8 @@ async function diagnoseSilence(wire, plan, transcript) {
         if (decisive)
             return error;
     }
+    if (noTimeLeft())
+        return silent;
     transcript.add('*', 'no answer in plaintext; trying a TLS handshake on a new connection');
     let socket;
     try {
@@ -41067,6 +41215,167 @@ async function diagnoseSilence(wire, plan, transcript) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/probe/greeting.ts
+
+
+
+/**
+ * Waits for the greeting (RFC 5321 §3.1, §4.3.2). When none comes on a plaintext port, finds out what
+ * listens there, inside what is left of the target's deadline. A greeting that started and never ended
+ * is no greeting either: only a whole reply is one, and a server trickling bytes cannot stretch the
+ * wait, which ends at an absolute deadline.
+ */
+async function readGreeting(wire, plan, deadline, transcript) {
+    try {
+        return await wire.readReply('greeting', deadline);
+    }
+    catch (error) {
+        if (!(error instanceof ProbeFailure) || error.status !== 'timeout')
+            throw error;
+        if (wire.bytesIn > 0) {
+            throw new ProbeFailure('no_greeting', 'the greeting started but never ended before the deadline', {
+                errorCode: 'EGREETINGINCOMPLETE',
+            });
+        }
+        if (plan.target.mode === 'tls') {
+            throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
+                errorCode: 'ENOGREETING',
+            });
+        }
+        throw await diagnoseSilence(wire, plan, transcript);
+    }
+}
+/**
+ * Only 220 (ready) and 554 (no service) are greetings (RFC 5321 §4.3.2, §3.1), with 521 (this host
+ * accepts no mail, RFC 7504) as the other refusal; 421 may come at any time (§3.8) and means "later".
+ * Any other reply is a server that does not follow the protocol: stop at once, rather than send EHLO to
+ * it and wait for an answer that a server in the wrong state never gives.
+ */
+function judgeGreeting(greeting) {
+    if (greeting.code === 220 || greeting.code === 421 || greeting.code === 554 || greeting.code === 521) {
+        expectSuccess(greeting, 'the server refused the session in its greeting');
+        return;
+    }
+    throw new ProbeFailure('protocol_error', `the server greeted with ${greeting.code}; an SMTP greeting is 220 (or 554 to refuse)`, { reply: greeting, errorCode: 'EBADGREETING' });
+}
+
+;// CONCATENATED MODULE: ./src/probe/starttls.ts
+
+/** How many of the bytes injected after the 220 to STARTTLS are shown. */
+const SAMPLE_BYTES = 64;
+/**
+ * STARTTLS (RFC 3207 §4) on the plaintext wire. When the server agrees, the wire is released for the
+ * handshake and every byte that came after the 220 is thrown away and recorded in `smtp` (§6: a
+ * server, or someone on the path, that sends ahead is injecting commands or replies into the session
+ * TLS is about to protect). Throws when the server does not agree.
+ */
+async function requestStarttls(wire, deadline, smtp, transcript, redact) {
+    const reply = await wire.command('starttls', 'STARTTLS', deadline).catch((error) => {
+        // A server that hangs up on STARTTLS failed it, as much as one that refuses it.
+        if (!(error instanceof ProbeFailure) || error.status !== 'reset')
+            throw error;
+        throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
+            ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+        });
+    });
+    judgeReply(reply);
+    const unread = wire.release();
+    if (unread.bytes === 0)
+        return;
+    const sample = sampleOf(unread, redact);
+    smtp.starttlsInjectedBytes = unread.bytes;
+    smtp.starttlsInjectedSample = sample;
+    transcript.add('*', `discarded ${unread.bytes} bytes the server sent after 220 to STARTTLS (RFC 3207 §6): "${sample}"`);
+}
+function judgeReply(reply) {
+    if (reply.code === 220)
+        return;
+    // 421 may answer any command when the service is shutting down (RFC 5321 §3.8): a temporary state,
+    // retried like any other, not a server that cannot do TLS.
+    if (reply.code === 421) {
+        throw new ProbeFailure('temporary', 'the server is closing the session (421) instead of starting TLS', {
+            reply,
+            errorCode: 'ETEMPFAIL',
+        });
+    }
+    throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', { reply, errorCode: 'ESTARTTLS' });
+}
+/**
+ * The first SAMPLE_BYTES bytes, credentials redacted first (so that neither the cut nor the escapes can
+ * split a secret), then every byte outside printable ASCII escaped: the sample is safe in a terminal,
+ * a log or a GitHub annotation, and shows exactly what came.
+ */
+function sampleOf(unread, redact) {
+    const text = redact(unread.head.toString('latin1')).slice(0, SAMPLE_BYTES);
+    let out = '';
+    for (const char of text) {
+        const code = char.charCodeAt(0);
+        if (char === '\\')
+            out += '\\\\';
+        else if (char === '\r')
+            out += '\\r';
+        else if (char === '\n')
+            out += '\\n';
+        else if (char === '\t')
+            out += '\\t';
+        else if (char === '"')
+            out += '\\"';
+        else if (code >= 0x20 && code < 0x7f)
+            out += char;
+        else
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/probe/transcript.ts
+/**
+ * The session's conversation, capped in size. Callers pass a display form for what they send that is
+ * secret (`AUTH PLAIN ****`); what the server sends back is passed through the redactor, before a long
+ * line is cut, so that a cut can never leave half a secret behind.
+ */
+class Transcript {
+    lines = [];
+    truncated = false;
+    #start;
+    #maxBytes;
+    #redact;
+    #bytes = 0;
+    constructor(start, maxBytes, redact) {
+        this.#start = start;
+        this.#maxBytes = maxBytes;
+        this.#redact = redact;
+    }
+    add(dir, raw) {
+        if (this.truncated)
+            return;
+        const text = this.#redact(raw);
+        // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
+        // is CSI, an escape sequence in one character).
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+        const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
+        const size = clean.length + 16;
+        if (this.#bytes + size > this.#maxBytes) {
+            this.truncated = true;
+            this.lines.push({
+                at: this.#elapsed(),
+                dir: '*',
+                text: `transcript truncated at ${this.#maxBytes} bytes`,
+            });
+            return;
+        }
+        this.#bytes += size;
+        this.lines.push({
+            at: this.#elapsed(),
+            dir,
+            text: clean.length > 512 ? `${clean.slice(0, 512)}…` : clean,
+        });
+    }
+    #elapsed() {
+        return Math.round(performance.now() - this.#start);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/probe/reply-parser.ts
 const LF = 0x0a;
 const CR = 0x0d;
@@ -41092,9 +41401,6 @@ class ReplyParser {
     /** True when nothing is buffered: no partial line, no unfinished reply, no reply not yet taken. */
     get idle() {
         return this.#tail.length === 0 && this.#lines.length === 0 && this.#queue.length === 0;
-    }
-    get failed() {
-        return this.#failed;
     }
     push(chunk) {
         if (this.#failed || chunk.length === 0)
@@ -41128,20 +41434,14 @@ class ReplyParser {
     shift() {
         return this.#queue.shift();
     }
-    /** Drops everything buffered (RFC 3207 §6, before a TLS upgrade) and returns how many bytes that was. */
+    /** Drops everything buffered: RFC 3207 §6, nothing received before a TLS upgrade may be acted on. */
     discard() {
-        let bytes = this.#tail.length;
-        for (const item of this.#queue) {
-            if ('reply' in item)
-                bytes += item.lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
-        }
-        bytes += this.#lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
         this.#tail = Buffer.alloc(0);
         this.#queue = [];
         this.#lines = [];
         this.#code = 0;
         this.#replyBytes = 0;
-        return bytes;
+        this.#failed = false;
     }
     /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
     #checkLine(data, seen, complete) {
@@ -41213,7 +41513,7 @@ class ReplyParser {
             ...(enhanced ? { enhanced: `${enhanced[1]}.${enhanced[2]}.${enhanced[3]}` } : {}),
             lines: texts,
         };
-        this.#queue.push({ reply, lines: this.#lines });
+        this.#queue.push({ reply, lines: this.#lines, bytes: this.#replyBytes });
         this.#lines = [];
         this.#code = 0;
         this.#replyBytes = 0;
@@ -41242,6 +41542,7 @@ function sniffProtocol(head) {
 
 
 
+const LINE_BREAKING = /[\r\n\0]/;
 /**
  * One socket's SMTP conversation: bounded reads of whole replies, writes of whole commands, both
  * recorded in the transcript. A reply is awaited against an absolute deadline, so a server that
@@ -41258,11 +41559,24 @@ class Wire {
     #bytesIn = 0;
     /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
     #spoke = false;
+    /** Bytes of the stream that the replies taken so far covered. */
+    #consumed = 0;
+    /**
+     * The stream from `#consumed` on, as received, up to `#unreadCap` bytes. Counted by the bytes, not
+     * by the parser, so that what is not a reply (a command, a line without CRLF) counts too.
+     */
+    #unread = [];
+    #unreadBytes = 0;
+    #unreadCap;
+    /** Bytes past the cap were dropped: `#unread` is only a prefix and takes no more. */
+    #unreadCut = false;
     constructor(socket, limits, transcript, signal) {
         this.socket = socket;
         this.#parser = new ReplyParser(limits);
         this.#transcript = transcript;
         this.#signal = signal;
+        // A reply the parser accepts is at most maxReplyBytes: the bytes after it are still kept.
+        this.#unreadCap = limits.maxReplyBytes + 1024;
         socket.on('data', this.#onData);
         socket.on('error', this.#onError);
         socket.on('end', this.#onEnd);
@@ -41282,6 +41596,7 @@ class Wire {
                 if (item && 'reply' in item) {
                     for (const line of item.lines)
                         this.#transcript.add('<', line);
+                    this.#consume(item.bytes);
                     return resolve(item.reply);
                 }
                 if (item) {
@@ -41305,6 +41620,11 @@ class Wire {
     }
     /** Sends one command line; `display` replaces it in the transcript when it carries a secret. */
     send(line, display = line) {
+        // options.ts refuses every such value; a line break that got here anyway would end this command
+        // and start one nobody chose, so it is never written (the message leaves the line out: a secret).
+        if (LINE_BREAKING.test(line)) {
+            throw new Error(`the ${display.split(' ')[0]} command held CR, LF or NUL and was not sent`);
+        }
         if (this.#ended)
             throw this.#ended;
         // Without PIPELINING a server speaks only when spoken to (RFC 5321 §4.3.1); data waiting before a
@@ -41324,8 +41644,9 @@ class Wire {
         return this.readReply(stage, deadline);
     }
     /**
-     * Stops reading so the socket can be handed to TLS. Returns how many bytes were buffered and thrown
-     * away: RFC 3207 §6 forbids acting on anything received before the handshake.
+     * Stops reading so the socket can be handed to TLS, and throws away everything received after the
+     * last reply taken: RFC 3207 §6 forbids acting on anything received before the handshake. Returns
+     * what was thrown away, so that it can be reported.
      */
     release() {
         this.socket.off('data', this.#onData);
@@ -41333,10 +41654,43 @@ class Wire {
         this.socket.off('end', this.#onEnd);
         this.socket.off('close', this.#onEnd);
         this.#wake = undefined;
-        return this.#parser.discard();
+        this.#parser.discard();
+        const unread = { bytes: this.#bytesIn - this.#consumed, head: Buffer.concat(this.#unread) };
+        this.#unread = [];
+        this.#unreadBytes = 0;
+        return unread;
+    }
+    /** A reply of `bytes` bytes was taken: what is unread now starts after it. */
+    #consume(bytes) {
+        this.#consumed += bytes;
+        let drop = bytes;
+        while (drop > 0 && this.#unread.length > 0) {
+            const first = this.#unread[0];
+            if (first.length > drop) {
+                this.#unread[0] = first.subarray(drop);
+                this.#unreadBytes -= drop;
+                drop = 0;
+            }
+            else {
+                this.#unread.shift();
+                this.#unreadBytes -= first.length;
+                drop -= first.length;
+            }
+        }
+        // Everything received has been taken: what comes next starts the unread stream afresh.
+        if (this.#consumed === this.#bytesIn)
+            this.#unreadCut = false;
     }
     #onData = (chunk) => {
         this.#bytesIn += chunk.length;
+        if (!this.#unreadCut) {
+            const room = this.#unreadCap - this.#unreadBytes;
+            const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+            if (kept.length > 0)
+                this.#unread.push(kept);
+            this.#unreadBytes += kept.length;
+            this.#unreadCut = kept.length < chunk.length;
+        }
         this.#parser.push(chunk);
         this.#wake?.();
     };
@@ -41376,6 +41730,7 @@ function describe(stage) {
 
 
 
+
 const ms = (value) => Math.round(value * 10) / 10;
 /** Failures after which the server is still in a session with us. */
 const STILL_TALKING = new Set([
@@ -41385,6 +41740,7 @@ const STILL_TALKING = new Set([
     'starttls_failed',
     'auth_failed',
     'auth_unavailable',
+    'auth_withheld',
 ]);
 // An envelope refusal is `rejected` or `temporary` too, and the session is still open then.
 /** After a refusal we still say QUIT, but never wait long for the answer. */
@@ -41398,7 +41754,7 @@ async function runSession(plan) {
     const { target, address, family, options: o } = plan;
     const started = performance.now();
     const now = new Date();
-    const transcript = new Transcript(started, o.limits.maxTranscriptBytes);
+    const transcript = new Transcript(started, o.limits.maxTranscriptBytes, plan.redact);
     const timings = {};
     const smtp = { heloFallback: false };
     const sockets = [];
@@ -41444,7 +41800,7 @@ async function runSession(plan) {
         wire = new Wire(current, o.limits, transcript, o.signal);
         const greeting = await timed('greeting', () => readGreeting(wire, plan, until(o.greetingTimeout), transcript));
         smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
-        expectSuccess(greeting, 'the server refused the session in its greeting');
+        judgeGreeting(greeting);
         const firstWire = wire;
         smtp.ehlo = await timed('ehlo', () => hello(firstWire, 'ehlo', o.helo, commandDeadline, smtp));
         if (target.mode === 'starttls') {
@@ -41454,25 +41810,7 @@ async function runSession(plan) {
                     errorCode: 'ENOSTARTTLS',
                 });
             }
-            const reply = await timed('starttls', () => firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error) => {
-                // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
-                if (!(error instanceof ProbeFailure) || error.status !== 'reset')
-                    throw error;
-                throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
-                    ...(error.errorCode ? { errorCode: error.errorCode } : {}),
-                });
-            }));
-            if (reply.code !== 220) {
-                throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
-                    reply,
-                    errorCode: 'ESTARTTLS',
-                });
-            }
-            const injected = firstWire.release();
-            if (injected > 0) {
-                smtp.starttlsInjectedBytes = injected;
-                transcript.add('*', `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`);
-            }
+            await timed('starttls', () => requestStarttls(firstWire, commandDeadline(), smtp, transcript, plan.redact));
             // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
             // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
             const rtt = timings.connect ?? 0;
@@ -41487,6 +41825,8 @@ async function runSession(plan) {
             smtp.ehloAfterTls = await timed('ehlo_tls', () => hello(secureWire, 'ehlo_tls', o.helo, commandDeadline, smtp));
         }
         if (o.auth) {
+            stage = 'auth';
+            mayAuthenticate(tls, o, target.host);
             const credentials = o.auth;
             const mechanisms = (smtp.ehloAfterTls ?? smtp.ehlo).auth;
             const authWire = wire;
@@ -41505,7 +41845,6 @@ async function runSession(plan) {
         failure = error instanceof ProbeFailure ? error : unexpected(error);
         if (error instanceof AuthFailure)
             auth = error.facts;
-        // The server is still talking to us after a reply-level refusal: end the session properly.
         // The server is still talking to us after a refusal: end the session properly (RFC 5321 §3.1:
         // even after a 554 greeting the server waits for our QUIT).
         if (wire && STILL_TALKING.has(failure.status)) {
@@ -41552,27 +41891,6 @@ async function runSession(plan) {
         retries: 0,
     };
 }
-/** Waits for the greeting; when none comes on a plaintext port, finds out what listens there. */
-async function readGreeting(wire, plan, deadline, transcript) {
-    try {
-        return await wire.readReply('greeting', deadline);
-    }
-    catch (error) {
-        if (!(error instanceof ProbeFailure) || error.status !== 'timeout')
-            throw error;
-        if (wire.bytesIn > 0) {
-            throw new ProbeFailure('timeout', 'the greeting started but did not finish in time', {
-                errorCode: 'EGREETINGTIMEOUT',
-            });
-        }
-        if (plan.target.mode === 'tls') {
-            throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
-                errorCode: 'ENOGREETING',
-            });
-        }
-        throw await diagnoseSilence(wire, plan, transcript);
-    }
-}
 function unexpected(error) {
     const message = error instanceof Error ? error.message : String(error);
     return new ProbeFailure('protocol_error', `unexpected error: ${message}`, { errorCode: 'EINTERNAL' });
@@ -41585,25 +41903,24 @@ function unexpected(error) {
 
 
 
+
 /**
  * Probes one target: DNS, then one SMTP session per address (in parallel), within one absolute
  * deadline. Never rejects for a network outcome; throws only for invalid arguments, naming the value.
  */
 async function probe(target, options = {}) {
-    const resolved = resolveTarget(target);
-    const o = resolveOptions(options);
-    checkCombination(resolved, o);
-    return probeResolved(resolved, o);
+    return probeResolved(resolveTarget(target), resolveOptions(options));
 }
-/** Rules that span several options. */
-function checkCombination(target, o) {
-    if (o.auth && target.mode === 'plain' && !o.allowPlaintextAuth) {
-        throw new RangeError(`credentials were given for ${target.host} port ${target.port} in mode plain: AUTH over an unencrypted ` +
-            'connection exposes them; use mode starttls or tls, or set allowPlaintextAuth');
-    }
-}
-/** `probe` for a target and options already checked (used by `probeAll`, which checks them once). */
+/**
+ * `probe` for a target and options already checked (used by `probeAll`, which checks them once). The
+ * result passes through the credentials' redactor as a whole, every string of it: a server may repeat
+ * what it was sent (`535 user=… pass=…`, `501 cannot decode <base64>`) in any reply.
+ */
 async function probeResolved(target, o) {
+    const redact = credentialRedactor(o.auth);
+    return redactDeep(await probeUnredacted(target, o, redact), redact);
+}
+async function probeUnredacted(target, o, redact) {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const deadline = started + o.timeout;
@@ -41614,7 +41931,7 @@ async function probeResolved(target, o) {
             throw abortFailure(o.signal);
         dns = await resolveAddresses(target.host, o, Math.min(deadline, started + o.connectTimeout));
         const chosen = o.addresses === 'all' ? dns.addresses : firstOfEachFamily(dns.addresses);
-        sessions = await Promise.all(chosen.map(({ address, family }) => withRetries({ target, address, family, options: o, deadline })));
+        sessions = await Promise.all(chosen.map(({ address, family }) => withRetries({ target, address, family, options: o, deadline, redact })));
     }
     catch (error) {
         const failure = error instanceof ProbeFailure ? error : new ProbeFailure('dns_error', String(error));
@@ -41716,9 +42033,6 @@ async function probeAll(targets, options = {}) {
     const base = (0,probe_options/* resolveOptions */.$i)(probeOptions);
     const resolved = targets.map((t, i) => (0,probe_options/* resolveTarget */.u1)(t, `targets[${i}]`));
     const perTarget = targets.map((t) => t.options ? (0,probe_options/* resolveOptions */.$i)({ ...probeOptions, ...t.options }) : base);
-    resolved.forEach((t, i) => {
-        checkCombination(t, perTarget[i] ?? base);
-    });
     const controller = new AbortController();
     const timer = overallTimeout === undefined
         ? undefined
@@ -41766,6 +42080,7 @@ async function probeAll(targets, options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $i: () => (/* binding */ resolveOptions),
 /* harmony export */   Lc: () => (/* binding */ isMailbox),
+/* harmony export */   Rh: () => (/* binding */ DEFAULT_TIMEOUTS),
 /* harmony export */   U3: () => (/* binding */ isHeloName),
 /* harmony export */   u1: () => (/* binding */ resolveTarget)
 /* harmony export */ });
@@ -41779,6 +42094,13 @@ async function probeAll(targets, options = {}) {
 
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+/** The core's timeouts when none is given; the plan's defaults are these too, so they live here once. */
+const DEFAULT_TIMEOUTS = {
+    timeout: 30_000,
+    connectTimeout: 10_000,
+    greetingTimeout: 10_000,
+    commandTimeout: 10_000,
+};
 const DEFAULT_LIMITS = {
     maxLineLength: 4096,
     maxReplyLines: 100,
@@ -41811,9 +42133,18 @@ function defaultHelo() {
     const name = (0,node_os__WEBPACK_IMPORTED_MODULE_1__.hostname)();
     return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
 }
+/** CR and LF end a command line (RFC 5321 §2.3.8) and NUL ends a C string: none may reach a command. */
+const LINE_BREAKING = /[\r\n\0]/;
+/** Refuses a value that would break the command line it goes into; never echoes the value. */
+function oneLine(name, value) {
+    if (typeof value === 'string' && LINE_BREAKING.test(value)) {
+        throw new RangeError(`options.${name} must not contain CR, LF or NUL`);
+    }
+}
 function resolveOptions(options = {}) {
-    const timeout = positiveMs('timeout', options.timeout, 30_000);
+    const timeout = positiveMs('timeout', options.timeout, DEFAULT_TIMEOUTS.timeout);
     const helo = options.helo ?? defaultHelo();
+    oneLine('helo', helo);
     if (!isHeloName(helo)) {
         throw new RangeError(`options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`);
     }
@@ -41824,18 +42155,20 @@ function resolveOptions(options = {}) {
     }
     const auth = options.auth;
     if (auth !== undefined) {
-        if (typeof auth.username !== 'string' || auth.username === '' || /[\r\n\0]/.test(auth.username)) {
-            throw new RangeError('options.auth.username must be a non-empty string without CR, LF or NUL');
+        // Neither value is echoed in an error message: a user name may be a token.
+        oneLine('auth.username', auth.username);
+        oneLine('auth.password', auth.password);
+        if (typeof auth.username !== 'string' || auth.username === '') {
+            throw new RangeError('options.auth.username must be a non-empty string');
         }
-        // The password itself is never echoed in an error message.
-        if (typeof auth.password !== 'string' || /[\r\n\0]/.test(auth.password)) {
-            throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
-        }
+        if (typeof auth.password !== 'string')
+            throw new RangeError('options.auth.password must be a string');
     }
     const envelope = options.envelope;
     if (envelope !== undefined) {
         for (const key of ['from', 'to']) {
             const value = envelope[key];
+            oneLine(`envelope.${key}`, value);
             if ((key === 'from' || value !== undefined) && !isMailbox(value)) {
                 throw new RangeError(`options.envelope.${key} must be a mail address like app@example.com, got ${JSON.stringify(value)}`);
             }
@@ -41847,7 +42180,10 @@ function resolveOptions(options = {}) {
     }
     const servername = options.tls?.servername;
     if (servername !== undefined &&
-        (typeof servername !== 'string' || servername === '' || (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(servername) !== 0)) {
+        (typeof servername !== 'string' ||
+            servername === '' ||
+            (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(servername) !== 0 ||
+            !HOSTNAME_PATTERN.test(servername))) {
         throw new RangeError(`options.tls.servername must be a host name, got ${JSON.stringify(servername)}`);
     }
     const ca = options.tls?.ca;
@@ -41859,14 +42195,15 @@ function resolveOptions(options = {}) {
     }
     return {
         timeout,
-        connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 10_000),
-        greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, 10_000),
-        commandTimeout: positiveMs('commandTimeout', options.commandTimeout, 10_000),
+        connectTimeout: positiveMs('connectTimeout', options.connectTimeout, DEFAULT_TIMEOUTS.connectTimeout),
+        greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, DEFAULT_TIMEOUTS.greetingTimeout),
+        commandTimeout: positiveMs('commandTimeout', options.commandTimeout, DEFAULT_TIMEOUTS.commandTimeout),
         helo,
         addresses: options.addresses ?? 'all',
         ...(auth ? { auth } : {}),
         ...(envelope ? { envelope } : {}),
         allowPlaintextAuth: options.allowPlaintextAuth === true,
+        allowUnverifiedAuth: options.allowUnverifiedAuth === true,
         tls: {
             ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
             ...(minVersion ? { minVersion } : {}),
@@ -41879,9 +42216,14 @@ function resolveOptions(options = {}) {
         limits,
     };
 }
-/** A mailbox for MAIL FROM/RCPT TO: local@domain, no spaces, brackets or line breaks (RFC 5321 §4.1.2). */
+/**
+ * A mailbox for MAIL FROM/RCPT TO: local@domain without spaces, angle brackets or control characters
+ * (RFC 5321 §4.1.2 allows none of them unquoted, and a NUL or CR/LF would end or split the command).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const MAILBOX_PATTERN = /^[^\s<>@\u0000-\u001f\u007f]+@[^\s<>@\u0000-\u001f\u007f]+$/;
 function isMailbox(value) {
-    return typeof value === 'string' && value.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/.test(value);
+    return typeof value === 'string' && value.length <= 254 && MAILBOX_PATTERN.test(value);
 }
 /** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */
 const HOSTNAME_PATTERN = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -41918,7 +42260,7 @@ function resolveTarget(target, where = 'target') {
 /* harmony export */   f$: () => (/* binding */ SCHEMA_VERSION)
 /* harmony export */ });
 /* unused harmony exports REPORT_STATUSES, VANTAGE_KINDS */
-/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9506);
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3349);
 /* harmony import */ var _rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6986);
 
 

@@ -20,8 +20,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
-// EXTERNAL MODULE: ./src/probe/index.ts + 19 modules
-var probe = __webpack_require__(9506);
+// EXTERNAL MODULE: ./src/probe/index.ts + 22 modules
+var probe = __webpack_require__(3349);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js

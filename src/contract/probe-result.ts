@@ -41,6 +41,7 @@ const smtp = z
     ehlo: ehlo.optional(),
     ehloAfterTls: ehlo.optional(),
     starttlsInjectedBytes: z.number().int().nonnegative().optional(),
+    starttlsInjectedSample: text.optional(),
   })
   .strict();
 
@@ -78,7 +79,8 @@ const tls = z
 const auth = z
   .object({
     mechanism: text.optional(),
-    outcome: z.enum(['accepted', 'rejected', 'unavailable', 'error']),
+    outcome: z.enum(['accepted', 'rejected', 'unavailable', 'error', 'withheld']),
+    withheld: z.enum(['untrusted', 'hostname', 'plaintext']).optional(),
     reply: reply.optional(),
   })
   .strict();

@@ -99,6 +99,8 @@ export function failureDraft(
       return { rule: 'auth-failed', message, hint };
     case 'auth_unavailable':
       return { rule: 'auth-unavailable', message, hint };
+    case 'auth_withheld':
+      return { rule: 'credentials-withheld', message, hint };
     default:
       return { rule: where.stage === 'connect' ? 'unreachable' : 'smtp-error', message, hint };
   }
@@ -162,9 +164,10 @@ function judgeSmtp(
     });
   }
   if ((smtp.starttlsInjectedBytes ?? 0) > 0) {
+    const sample = smtp.starttlsInjectedSample ? `, starting "${smtp.starttlsInjectedSample}"` : '';
     drafts.push({
       rule: 'starttls-injection',
-      message: `the server sent ${smtp.starttlsInjectedBytes} bytes after its 220 to STARTTLS`,
+      message: `the server sent ${smtp.starttlsInjectedBytes} bytes after its 220 to STARTTLS${sample}`,
       hint: 'A server must not send anything between 220 and the handshake (RFC 3207 §6): fix or replace it, or check for a middlebox.',
     });
   }

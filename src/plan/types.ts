@@ -1,4 +1,4 @@
-import type { Mode, TlsVersion } from '../probe/index.js';
+import { DEFAULT_TIMEOUTS, type Mode, type TlsVersion } from '../probe/index.js';
 import type { Expectations, FailOn, SourceLocation } from '../result/model.js';
 import type { VantageSpec } from '../vantage/spec.js';
 
@@ -72,10 +72,7 @@ export const DEFAULT_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 /** The one place the run's defaults live; the CLI's help and action.yml describe these values. */
 export const DEFAULT_OPTIONS: Readonly<PlanOptions> = {
-  timeout: 30_000,
-  connectTimeout: 10_000,
-  greetingTimeout: 10_000,
-  commandTimeout: 10_000,
+  ...DEFAULT_TIMEOUTS,
   concurrency: 32,
   retries: 0,
   tls: {},

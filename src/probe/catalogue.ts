@@ -20,6 +20,7 @@ export const STATUSES = [
   'tls_failed',
   'auth_failed',
   'auth_unavailable',
+  'auth_withheld',
   'protocol_error',
   'aborted',
 ] as const;
@@ -34,7 +35,8 @@ export const STATUS_MEANINGS: Readonly<Record<ProbeStatus, string>> = {
   timeout: 'no answer within the time allowed (a silent drop by a firewall, or a stalled server)',
   unreachable: 'no route to the host or network, or an ICMP host/admin-prohibited reject',
   reset: 'the server reset or closed the connection in the middle of the session',
-  no_greeting: 'TCP connected but the server sent no SMTP greeting',
+  no_greeting:
+    'TCP connected but no complete SMTP greeting arrived in time (silence, or a greeting that never ended)',
   not_smtp: 'something answered that is not an SMTP server (HTTP, TLS, SSH, binary)',
   rejected:
     'the server refused with a 5xx reply (greeting, EHLO/HELO, or the MAIL FROM/RCPT TO envelope check)',
@@ -44,7 +46,10 @@ export const STATUS_MEANINGS: Readonly<Record<ProbeStatus, string>> = {
   tls_failed: 'the TLS handshake failed (implicit TLS or after STARTTLS)',
   auth_failed: 'the server refused the credentials',
   auth_unavailable: 'credentials were given but the server offers no usable AUTH mechanism',
-  protocol_error: 'the server broke the SMTP protocol (malformed or oversized reply, unsolicited data)',
+  auth_withheld:
+    'credentials were given but not sent: the certificate was not trusted or did not name the host, or the connection was not encrypted',
+  protocol_error:
+    'the server broke the SMTP protocol (a malformed, oversized or unexpected reply such as a 250 greeting, or unsolicited data)',
   aborted: 'the probe was cancelled (AbortSignal or overall deadline) before it finished',
 };
 

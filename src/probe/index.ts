@@ -12,6 +12,7 @@ export {
 export { type MxLookup, mxHosts } from './mx.js';
 export {
   DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
   isHeloName,
   isMailbox,
   type Limits,
@@ -28,5 +29,5 @@ export {
   type ProbeAllTarget,
   probeAll,
 } from './probe-all.js';
-export { REDACTED } from './transcript.js';
+export { REDACTED } from './redact.js';
 export type * from './types.js';

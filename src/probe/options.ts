@@ -25,8 +25,17 @@ export interface ProbeOptions {
   auth?: { username: string; password: string };
   /** After AUTH: MAIL FROM:<from>, RCPT TO:<to> if given, then RSET. Proves the relay takes this sender. */
   envelope?: { from: string; to?: string };
-  /** Allow AUTH over a connection that is not encrypted. Default false. */
+  /**
+   * Send credentials over a connection that is not encrypted (mode plain). Default false: the session
+   * stops before AUTH with status `auth_withheld`.
+   */
   allowPlaintextAuth?: boolean;
+  /**
+   * Send credentials over TLS whose certificate chain did not verify or does not name the host. Default
+   * false: the session stops before AUTH with status `auth_withheld`, because anyone on the path could
+   * have presented that certificate.
+   */
+  allowUnverifiedAuth?: boolean;
   tls?: {
     /** Extra trusted CA certificates (PEM), added to Node's bundled roots. */
     ca?: string | Buffer | Array<string | Buffer>;
@@ -42,6 +51,14 @@ export interface ProbeOptions {
   lookup?: Lookup;
   limits?: Partial<Limits>;
 }
+
+/** The core's timeouts when none is given; the plan's defaults are these too, so they live here once. */
+export const DEFAULT_TIMEOUTS = {
+  timeout: 30_000,
+  connectTimeout: 10_000,
+  greetingTimeout: 10_000,
+  commandTimeout: 10_000,
+} as const;
 
 export interface Limits {
   /** Longest reply line accepted, bytes. RFC 5321 §4.5.3.1.5 says 512; real servers exceed it a little. */
@@ -69,6 +86,7 @@ export interface ResolvedOptions {
   auth?: { username: string; password: string };
   envelope?: { from: string; to?: string };
   allowPlaintextAuth: boolean;
+  allowUnverifiedAuth: boolean;
   tls: { ca?: Array<string | Buffer>; minVersion?: TlsVersion; servername?: string };
   retries: number;
   retryDelay: number;
@@ -107,9 +125,20 @@ function defaultHelo(): string {
   return HELO_PATTERN.test(name) && name.length <= 253 ? name : 'localhost';
 }
 
+/** CR and LF end a command line (RFC 5321 §2.3.8) and NUL ends a C string: none may reach a command. */
+const LINE_BREAKING = /[\r\n\0]/;
+
+/** Refuses a value that would break the command line it goes into; never echoes the value. */
+function oneLine(name: string, value: unknown): void {
+  if (typeof value === 'string' && LINE_BREAKING.test(value)) {
+    throw new RangeError(`options.${name} must not contain CR, LF or NUL`);
+  }
+}
+
 export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
-  const timeout = positiveMs('timeout', options.timeout, 30_000);
+  const timeout = positiveMs('timeout', options.timeout, DEFAULT_TIMEOUTS.timeout);
   const helo = options.helo ?? defaultHelo();
+  oneLine('helo', helo);
   if (!isHeloName(helo)) {
     throw new RangeError(
       `options.helo must be a domain name or address literal, got ${JSON.stringify(helo)}`,
@@ -126,18 +155,19 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   }
   const auth = options.auth;
   if (auth !== undefined) {
-    if (typeof auth.username !== 'string' || auth.username === '' || /[\r\n\0]/.test(auth.username)) {
-      throw new RangeError('options.auth.username must be a non-empty string without CR, LF or NUL');
+    // Neither value is echoed in an error message: a user name may be a token.
+    oneLine('auth.username', auth.username);
+    oneLine('auth.password', auth.password);
+    if (typeof auth.username !== 'string' || auth.username === '') {
+      throw new RangeError('options.auth.username must be a non-empty string');
     }
-    // The password itself is never echoed in an error message.
-    if (typeof auth.password !== 'string' || /[\r\n\0]/.test(auth.password)) {
-      throw new RangeError('options.auth.password must be a string without CR, LF or NUL');
-    }
+    if (typeof auth.password !== 'string') throw new RangeError('options.auth.password must be a string');
   }
   const envelope = options.envelope;
   if (envelope !== undefined) {
     for (const key of ['from', 'to'] as const) {
       const value = envelope[key];
+      oneLine(`envelope.${key}`, value);
       if ((key === 'from' || value !== undefined) && !isMailbox(value)) {
         throw new RangeError(
           `options.envelope.${key} must be a mail address like app@example.com, got ${JSON.stringify(value)}`,
@@ -154,7 +184,10 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   const servername = options.tls?.servername;
   if (
     servername !== undefined &&
-    (typeof servername !== 'string' || servername === '' || isIP(servername) !== 0)
+    (typeof servername !== 'string' ||
+      servername === '' ||
+      isIP(servername) !== 0 ||
+      !HOSTNAME_PATTERN.test(servername))
   ) {
     throw new RangeError(`options.tls.servername must be a host name, got ${JSON.stringify(servername)}`);
   }
@@ -166,14 +199,15 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   }
   return {
     timeout,
-    connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 10_000),
-    greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, 10_000),
-    commandTimeout: positiveMs('commandTimeout', options.commandTimeout, 10_000),
+    connectTimeout: positiveMs('connectTimeout', options.connectTimeout, DEFAULT_TIMEOUTS.connectTimeout),
+    greetingTimeout: positiveMs('greetingTimeout', options.greetingTimeout, DEFAULT_TIMEOUTS.greetingTimeout),
+    commandTimeout: positiveMs('commandTimeout', options.commandTimeout, DEFAULT_TIMEOUTS.commandTimeout),
     helo,
     addresses: options.addresses ?? 'all',
     ...(auth ? { auth } : {}),
     ...(envelope ? { envelope } : {}),
     allowPlaintextAuth: options.allowPlaintextAuth === true,
+    allowUnverifiedAuth: options.allowUnverifiedAuth === true,
     tls: {
       ...(ca !== undefined ? { ca: Array.isArray(ca) ? ca : [ca] } : {}),
       ...(minVersion ? { minVersion } : {}),
@@ -187,9 +221,15 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   };
 }
 
-/** A mailbox for MAIL FROM/RCPT TO: local@domain, no spaces, brackets or line breaks (RFC 5321 §4.1.2). */
+/**
+ * A mailbox for MAIL FROM/RCPT TO: local@domain without spaces, angle brackets or control characters
+ * (RFC 5321 §4.1.2 allows none of them unquoted, and a NUL or CR/LF would end or split the command).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const MAILBOX_PATTERN = /^[^\s<>@\u0000-\u001f\u007f]+@[^\s<>@\u0000-\u001f\u007f]+$/;
+
 export function isMailbox(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 254 && /^[^\s<>@]+@[^\s<>@]+$/.test(value);
+  return typeof value === 'string' && value.length <= 254 && MAILBOX_PATTERN.test(value);
 }
 
 /** A DNS name per RFC 1123 §2.1 (labels of letters, digits, hyphens; an optional final dot). */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { type ProbeOptions, type ResolvedOptions, resolveOptions, resolveTarget } from './options.js';
-import { checkCombination, probeResolved } from './probe.js';
+import { probeResolved } from './probe.js';
 import type { ProbeResult, ProbeTarget } from './types.js';
 
 export interface ProbeAllOptions extends ProbeOptions {
@@ -53,9 +53,6 @@ export async function probeAll(
   const perTarget = targets.map((t) =>
     t.options ? resolveOptions({ ...probeOptions, ...t.options }) : base,
   );
-  resolved.forEach((t, i) => {
-    checkCombination(t, perTarget[i] ?? base);
-  });
 
   const controller = new AbortController();
   const timer =

@@ -3,6 +3,7 @@ import { resolveAddresses } from './dns.js';
 import { explain } from './explain.js';
 import { abortFailure, ProbeFailure } from './failure.js';
 import { type ProbeOptions, type ResolvedOptions, resolveOptions, resolveTarget } from './options.js';
+import { credentialRedactor, type Redactor, redactDeep } from './redact.js';
 import { runSession, type SessionPlan } from './session.js';
 import type { DnsFacts, ProbeResult, ProbeTarget, SessionResult } from './types.js';
 
@@ -11,24 +12,24 @@ import type { DnsFacts, ProbeResult, ProbeTarget, SessionResult } from './types.
  * deadline. Never rejects for a network outcome; throws only for invalid arguments, naming the value.
  */
 export async function probe(target: ProbeTarget, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const resolved = resolveTarget(target);
-  const o = resolveOptions(options);
-  checkCombination(resolved, o);
-  return probeResolved(resolved, o);
+  return probeResolved(resolveTarget(target), resolveOptions(options));
 }
 
-/** Rules that span several options. */
-export function checkCombination(target: Required<ProbeTarget>, o: ResolvedOptions): void {
-  if (o.auth && target.mode === 'plain' && !o.allowPlaintextAuth) {
-    throw new RangeError(
-      `credentials were given for ${target.host} port ${target.port} in mode plain: AUTH over an unencrypted ` +
-        'connection exposes them; use mode starttls or tls, or set allowPlaintextAuth',
-    );
-  }
-}
-
-/** `probe` for a target and options already checked (used by `probeAll`, which checks them once). */
+/**
+ * `probe` for a target and options already checked (used by `probeAll`, which checks them once). The
+ * result passes through the credentials' redactor as a whole, every string of it: a server may repeat
+ * what it was sent (`535 user=… pass=…`, `501 cannot decode <base64>`) in any reply.
+ */
 export async function probeResolved(target: Required<ProbeTarget>, o: ResolvedOptions): Promise<ProbeResult> {
+  const redact = credentialRedactor(o.auth);
+  return redactDeep(await probeUnredacted(target, o, redact), redact);
+}
+
+async function probeUnredacted(
+  target: Required<ProbeTarget>,
+  o: ResolvedOptions,
+  redact: Redactor,
+): Promise<ProbeResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const deadline = started + o.timeout;
@@ -39,7 +40,9 @@ export async function probeResolved(target: Required<ProbeTarget>, o: ResolvedOp
     dns = await resolveAddresses(target.host, o, Math.min(deadline, started + o.connectTimeout));
     const chosen = o.addresses === 'all' ? dns.addresses : firstOfEachFamily(dns.addresses);
     sessions = await Promise.all(
-      chosen.map(({ address, family }) => withRetries({ target, address, family, options: o, deadline })),
+      chosen.map(({ address, family }) =>
+        withRetries({ target, address, family, options: o, deadline, redact }),
+      ),
     );
   } catch (error) {
     const failure = error instanceof ProbeFailure ? error : new ProbeFailure('dns_error', String(error));

@@ -18,7 +18,8 @@ export interface ReplyError {
   head: Buffer;
 }
 
-export type ParsedItem = { reply: Reply; lines: string[] } | ReplyError;
+/** A whole reply, its raw lines, and how many bytes of the stream it took (line ends included). */
+export type ParsedItem = { reply: Reply; lines: string[]; bytes: number } | ReplyError;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -47,10 +48,6 @@ export class ReplyParser {
   /** True when nothing is buffered: no partial line, no unfinished reply, no reply not yet taken. */
   get idle(): boolean {
     return this.#tail.length === 0 && this.#lines.length === 0 && this.#queue.length === 0;
-  }
-
-  get failed(): boolean {
-    return this.#failed;
   }
 
   push(chunk: Buffer): void {
@@ -86,19 +83,14 @@ export class ReplyParser {
     return this.#queue.shift();
   }
 
-  /** Drops everything buffered (RFC 3207 §6, before a TLS upgrade) and returns how many bytes that was. */
-  discard(): number {
-    let bytes = this.#tail.length;
-    for (const item of this.#queue) {
-      if ('reply' in item) bytes += item.lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
-    }
-    bytes += this.#lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, 0);
+  /** Drops everything buffered: RFC 3207 §6, nothing received before a TLS upgrade may be acted on. */
+  discard(): void {
     this.#tail = Buffer.alloc(0);
     this.#queue = [];
     this.#lines = [];
     this.#code = 0;
     this.#replyBytes = 0;
-    return bytes;
+    this.#failed = false;
   }
 
   /** The line's problem once its first `seen` bytes have arrived, and its LF too when `complete`. */
@@ -174,7 +166,7 @@ export class ReplyParser {
       ...(enhanced ? { enhanced: `${enhanced[1]}.${enhanced[2]}.${enhanced[3]}` } : {}),
       lines: texts,
     };
-    this.#queue.push({ reply, lines: this.#lines });
+    this.#queue.push({ reply, lines: this.#lines, bytes: this.#replyBytes });
     this.#lines = [];
     this.#code = 0;
     this.#replyBytes = 0;

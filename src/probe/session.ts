@@ -1,33 +1,19 @@
 import type { Socket } from 'node:net';
-import { AuthFailure, authenticate } from './auth.js';
+import { AuthFailure, authenticate, mayAuthenticate } from './auth.js';
 import type { ProbeStatus, Stage } from './catalogue.js';
-import { checkEnvelope, expectSuccess, hello, quit } from './commands.js';
+import { checkEnvelope, hello, quit } from './commands.js';
 import { connectTcp } from './connect.js';
 import { explain } from './explain.js';
 import { ProbeFailure } from './failure.js';
-import type { ResolvedOptions } from './options.js';
-import { diagnoseSilence } from './silent-peer.js';
+import { judgeGreeting, readGreeting } from './greeting.js';
+import type { SessionPlan } from './session-plan.js';
+import { requestStarttls } from './starttls.js';
 import { settleAfterHandshake, startTls, type TlsSession } from './tls-upgrade.js';
 import { Transcript } from './transcript.js';
-import type {
-  AuthFacts,
-  EnvelopeFacts,
-  ProbeTarget,
-  Reply,
-  SessionResult,
-  SmtpFacts,
-  TlsFacts,
-} from './types.js';
+import type { AuthFacts, EnvelopeFacts, SessionResult, SmtpFacts, TlsFacts } from './types.js';
 import { Wire } from './wire.js';
 
-export interface SessionPlan {
-  target: Required<ProbeTarget>;
-  address: string;
-  family: 4 | 6;
-  options: ResolvedOptions;
-  /** The target's absolute deadline (`performance.now()` clock): no stage runs past it. */
-  deadline: number;
-}
+export type { SessionPlan } from './session-plan.js';
 
 const ms = (value: number) => Math.round(value * 10) / 10;
 
@@ -39,6 +25,7 @@ const STILL_TALKING = new Set<ProbeStatus>([
   'starttls_failed',
   'auth_failed',
   'auth_unavailable',
+  'auth_withheld',
 ]);
 // An envelope refusal is `rejected` or `temporary` too, and the session is still open then.
 
@@ -54,7 +41,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
   const { target, address, family, options: o } = plan;
   const started = performance.now();
   const now = new Date();
-  const transcript = new Transcript(started, o.limits.maxTranscriptBytes);
+  const transcript = new Transcript(started, o.limits.maxTranscriptBytes, plan.redact);
   const timings: Partial<Record<Stage, number>> = {};
   const smtp: SmtpFacts = { heloFallback: false };
   const sockets: Socket[] = [];
@@ -105,7 +92,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
       readGreeting(wire as Wire, plan, until(o.greetingTimeout), transcript),
     );
     smtp.greeting = { code: greeting.code, text: greeting.lines.join('\n') };
-    expectSuccess(greeting, 'the server refused the session in its greeting');
+    judgeGreeting(greeting);
 
     const firstWire = wire;
     smtp.ehlo = await timed('ehlo', () => hello(firstWire, 'ehlo', o.helo, commandDeadline, smtp));
@@ -117,29 +104,9 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
           errorCode: 'ENOSTARTTLS',
         });
       }
-      const reply = await timed('starttls', () =>
-        firstWire.command('starttls', 'STARTTLS', commandDeadline()).catch((error: unknown) => {
-          // The catalogue's starttls_failed covers a server that hangs up on STARTTLS, not only a refusal.
-          if (!(error instanceof ProbeFailure) || error.status !== 'reset') throw error;
-          throw new ProbeFailure('starttls_failed', 'the server closed the connection after STARTTLS', {
-            ...(error.errorCode ? { errorCode: error.errorCode } : {}),
-          });
-        }),
+      await timed('starttls', () =>
+        requestStarttls(firstWire, commandDeadline(), smtp, transcript, plan.redact),
       );
-      if (reply.code !== 220) {
-        throw new ProbeFailure('starttls_failed', 'the server refused STARTTLS', {
-          reply,
-          errorCode: 'ESTARTTLS',
-        });
-      }
-      const injected = firstWire.release();
-      if (injected > 0) {
-        smtp.starttlsInjectedBytes = injected;
-        transcript.add(
-          '*',
-          `discarded ${injected} bytes the server sent after 220 to STARTTLS (RFC 3207 §6)`,
-        );
-      }
       // The tls stage includes the wait for the server's first TLS 1.3 ticket: about one round trip
       // (the connect time is our estimate of it), and it spares the reply to EHLO a delayed-ACK stall.
       const rtt = timings.connect ?? 0;
@@ -157,6 +124,8 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
     }
 
     if (o.auth) {
+      stage = 'auth';
+      mayAuthenticate(tls, o, target.host);
       const credentials = o.auth;
       const mechanisms = (smtp.ehloAfterTls ?? smtp.ehlo).auth;
       const authWire = wire;
@@ -175,7 +144,6 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
   } catch (error) {
     failure = error instanceof ProbeFailure ? error : unexpected(error);
     if (error instanceof AuthFailure) auth = error.facts;
-    // The server is still talking to us after a reply-level refusal: end the session properly.
     // The server is still talking to us after a refusal: end the session properly (RFC 5321 §3.1:
     // even after a 554 greeting the server waits for our QUIT).
     if (wire && STILL_TALKING.has(failure.status)) {
@@ -219,31 +187,6 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
     transcriptTruncated: transcript.truncated,
     retries: 0,
   };
-}
-
-/** Waits for the greeting; when none comes on a plaintext port, finds out what listens there. */
-async function readGreeting(
-  wire: Wire,
-  plan: SessionPlan,
-  deadline: number,
-  transcript: Transcript,
-): Promise<Reply> {
-  try {
-    return await wire.readReply('greeting', deadline);
-  } catch (error) {
-    if (!(error instanceof ProbeFailure) || error.status !== 'timeout') throw error;
-    if (wire.bytesIn > 0) {
-      throw new ProbeFailure('timeout', 'the greeting started but did not finish in time', {
-        errorCode: 'EGREETINGTIMEOUT',
-      });
-    }
-    if (plan.target.mode === 'tls') {
-      throw new ProbeFailure('no_greeting', 'the TLS handshake worked, but no greeting followed', {
-        errorCode: 'ENOGREETING',
-      });
-    }
-    throw await diagnoseSilence(wire, plan, transcript);
-  }
 }
 
 function unexpected(error: unknown): ProbeFailure {

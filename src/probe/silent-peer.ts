@@ -1,12 +1,14 @@
 import { connectTcp } from './connect.js';
 import { ProbeFailure } from './failure.js';
-import type { SessionPlan } from './session.js';
+import type { SessionPlan } from './session-plan.js';
 import { startTls } from './tls-upgrade.js';
 import type { Transcript } from './transcript.js';
 import type { Wire } from './wire.js';
 
 /** How long, at most, we spend learning what listens on a port that sent no greeting. */
 const DIAGNOSIS_MS = 1_000;
+/** A step with less time than this left cannot finish (a TLS handshake takes round trips): skip it. */
+const MIN_STEP_MS = 20;
 
 /**
  * The greeting never came. Before reporting `no_greeting`, learn what is listening, within a short
@@ -16,7 +18,9 @@ const DIAGNOSIS_MS = 1_000;
  *    alert record, a merely slow SMTP server a reply;
  * 2. if that says nothing, a TLS handshake on a fresh connection: if it completes, the port speaks
  *    implicit TLS.
- * Returns the failure that describes the port best.
+ * Both steps end by the target's deadline: the greeting may have used all of it (it gets the whole
+ * greeting timeout, since a slow greeting is common and a diagnosis is only a hint), and then the
+ * port is reported silent without a look. Returns the failure that describes the port best.
  */
 export async function diagnoseSilence(
   wire: Wire,
@@ -29,6 +33,8 @@ export async function diagnoseSilence(
   });
   const budget = Math.min(DIAGNOSIS_MS, o.commandTimeout);
   const until = (ms: number) => Math.min(performance.now() + ms, plan.deadline);
+  const noTimeLeft = () => plan.deadline - performance.now() < MIN_STEP_MS;
+  if (noTimeLeft()) return silent;
   try {
     await wire.command('greeting', `EHLO ${o.helo}`, until(budget / 2));
     return silent;
@@ -37,6 +43,7 @@ export async function diagnoseSilence(
       error instanceof ProbeFailure && (error.status === 'not_smtp' || error.status === 'aborted');
     if (decisive) return error;
   }
+  if (noTimeLeft()) return silent;
   transcript.add('*', 'no answer in plaintext; trying a TLS handshake on a new connection');
   let socket: Awaited<ReturnType<typeof connectTcp>> | undefined;
   try {

@@ -43,7 +43,7 @@ interface NativeContext {
  * Extra CAs are added to the context's trust store, a copy of Node's roots (and of NODE_EXTRA_CA_CERTS)
  * that Node makes from certificates it parsed once per process: ~1 ms. Passing `ca: [...rootCertificates,
  * ...extra]` instead parses ~150 PEM blocks for every context: 23 ms of blocked event loop, measured here,
- * which a CLI run with --ca paid on every start.
+ * paid by every run that gives extra CAs.
  */
 function secureContextFor(tls: ResolvedOptions['tls']): SecureContext {
   const digest = createHash('sha256');
@@ -189,11 +189,10 @@ function tlsFacts(socket: TLSSocket, start: TlsStart, servername: string | undef
  * ticket (Nagle) for our delayed ACK: ~43 ms against Postfix, measured here (README, "Performance").
  * The command then goes out one event-loop turn after the 'session' event: written inside that turn,
  * Node's TLS client corrupts its stream (Postfix logs "bad record mac"; every EHLO lost in 20 tries).
- * A server that sends no ticket costs at most `capMs`. Resolves with the time waited, in ms.
+ * A server that sends no ticket costs at most `capMs`; the time shows in the `tls` stage's timing.
  */
-export async function settleAfterHandshake(session: TlsSession, capMs: number): Promise<number> {
-  if (session.socket.getProtocol() !== 'TLSv1.3') return 0;
-  const started = performance.now();
+export async function settleAfterHandshake(session: TlsSession, capMs: number): Promise<void> {
+  if (session.socket.getProtocol() !== 'TLSv1.3') return;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -204,5 +203,4 @@ export async function settleAfterHandshake(session: TlsSession, capMs: number): 
     clearTimeout(timer);
   }
   await new Promise<void>((resolve) => setImmediate(resolve));
-  return Math.round((performance.now() - started) * 10) / 10;
 }

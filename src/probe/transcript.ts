@@ -1,26 +1,28 @@
+import type { Redactor } from './redact.js';
 import type { TranscriptLine } from './types.js';
 
-/** What stands in for credentials in every transcript line. */
-export const REDACTED = '****';
-
 /**
- * The session's conversation, capped in size. Callers pass a display form for anything secret
- * (`AUTH PLAIN ****`): the secret itself never reaches this object.
+ * The session's conversation, capped in size. Callers pass a display form for what they send that is
+ * secret (`AUTH PLAIN ****`); what the server sends back is passed through the redactor, before a long
+ * line is cut, so that a cut can never leave half a secret behind.
  */
 export class Transcript {
   readonly lines: TranscriptLine[] = [];
   truncated = false;
   readonly #start: number;
   readonly #maxBytes: number;
+  readonly #redact: Redactor;
   #bytes = 0;
 
-  constructor(start: number, maxBytes: number) {
+  constructor(start: number, maxBytes: number, redact: Redactor) {
     this.#start = start;
     this.#maxBytes = maxBytes;
+    this.#redact = redact;
   }
 
-  add(dir: TranscriptLine['dir'], text: string): void {
+  add(dir: TranscriptLine['dir'], raw: string): void {
     if (this.truncated) return;
+    const text = this.#redact(raw);
     // Control characters would let a hostile server forge lines in a terminal or a log; C1 too (U+009B
     // is CSI, an escape sequence in one character).
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point

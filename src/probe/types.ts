@@ -48,6 +48,12 @@ export interface SmtpFacts {
    * discarded; a non-zero count means a buggy or attacked server (STARTTLS command injection).
    */
   starttlsInjectedBytes?: number;
+  /**
+   * The first 64 of those bytes, credentials redacted, with every byte outside printable ASCII written
+   * as an escape (`\r`, `\n`, `\t`, `\xHH`; `\\` and `\"` for those two), so that the text is safe in a
+   * terminal, a log or quotes.
+   */
+  starttlsInjectedSample?: string;
 }
 
 export interface CertificateFacts {
@@ -83,9 +89,18 @@ export interface TlsFacts {
   chain: Array<Pick<CertificateFacts, 'subject' | 'issuer' | 'validTo' | 'fingerprint256'>>;
 }
 
+/** Why credentials were not sent, in the order the checks run. */
+export type AuthWithheld = 'untrusted' | 'hostname' | 'plaintext';
+
 export interface AuthFacts {
   mechanism?: string;
-  outcome: 'accepted' | 'rejected' | 'unavailable' | 'error';
+  /** `withheld`: the core did not send the credentials (status `auth_withheld`); `withheld` says why. */
+  outcome: 'accepted' | 'rejected' | 'unavailable' | 'error' | 'withheld';
+  /**
+   * Set with outcome `withheld` only. `untrusted`: the certificate chain did not verify; `hostname`: it
+   * verified but does not name the host (or `tls.servername`); `plaintext`: no TLS at all.
+   */
+  withheld?: AuthWithheld;
   reply?: Reply;
 }
 
@@ -114,7 +129,7 @@ export interface SessionResult {
   stage: Stage;
   /** The server's reply that decided the status, when there was one. */
   reply?: Reply;
-  /** Node's error code (`ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`) or ours (`EGREETINGTIMEOUT`). */
+  /** Node's error code (`ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`) or ours (`ENOGREETING`). */
   errorCode?: string;
   /** One line for a person: what happened. */
   explanation: string;

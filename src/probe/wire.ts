@@ -7,6 +7,16 @@ import { ReplyParser, sniffProtocol } from './reply-parser.js';
 import type { Transcript } from './transcript.js';
 import type { Reply } from './types.js';
 
+/** What `release` hands back: the bytes received after the last reply taken, whatever their shape. */
+export interface Unread {
+  /** How many there were. */
+  bytes: number;
+  /** The first of them (up to the reply size limit plus 1 KiB), for a sample. */
+  head: Buffer;
+}
+
+const LINE_BREAKING = /[\r\n\0]/;
+
 /**
  * One socket's SMTP conversation: bounded reads of whole replies, writes of whole commands, both
  * recorded in the transcript. A reply is awaited against an absolute deadline, so a server that
@@ -23,12 +33,25 @@ export class Wire {
   #bytesIn = 0;
   /** Whether a command went out: a hang-up after that is a reset, never a missing greeting. */
   #spoke = false;
+  /** Bytes of the stream that the replies taken so far covered. */
+  #consumed = 0;
+  /**
+   * The stream from `#consumed` on, as received, up to `#unreadCap` bytes. Counted by the bytes, not
+   * by the parser, so that what is not a reply (a command, a line without CRLF) counts too.
+   */
+  #unread: Buffer[] = [];
+  #unreadBytes = 0;
+  readonly #unreadCap: number;
+  /** Bytes past the cap were dropped: `#unread` is only a prefix and takes no more. */
+  #unreadCut = false;
 
   constructor(socket: Socket, limits: Limits, transcript: Transcript, signal: AbortSignal | undefined) {
     this.socket = socket;
     this.#parser = new ReplyParser(limits);
     this.#transcript = transcript;
     this.#signal = signal;
+    // A reply the parser accepts is at most maxReplyBytes: the bytes after it are still kept.
+    this.#unreadCap = limits.maxReplyBytes + 1024;
     socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('end', this.#onEnd);
@@ -54,6 +77,7 @@ export class Wire {
           const item = this.#parser.shift();
           if (item && 'reply' in item) {
             for (const line of item.lines) this.#transcript.add('<', line);
+            this.#consume(item.bytes);
             return resolve(item.reply);
           }
           if (item) {
@@ -83,6 +107,11 @@ export class Wire {
 
   /** Sends one command line; `display` replaces it in the transcript when it carries a secret. */
   send(line: string, display: string = line): void {
+    // options.ts refuses every such value; a line break that got here anyway would end this command
+    // and start one nobody chose, so it is never written (the message leaves the line out: a secret).
+    if (LINE_BREAKING.test(line)) {
+      throw new Error(`the ${display.split(' ')[0]} command held CR, LF or NUL and was not sent`);
+    }
     if (this.#ended) throw this.#ended;
     // Without PIPELINING a server speaks only when spoken to (RFC 5321 §4.3.1); data waiting before a
     // command would be read as that command's reply.
@@ -107,20 +136,52 @@ export class Wire {
   }
 
   /**
-   * Stops reading so the socket can be handed to TLS. Returns how many bytes were buffered and thrown
-   * away: RFC 3207 §6 forbids acting on anything received before the handshake.
+   * Stops reading so the socket can be handed to TLS, and throws away everything received after the
+   * last reply taken: RFC 3207 §6 forbids acting on anything received before the handshake. Returns
+   * what was thrown away, so that it can be reported.
    */
-  release(): number {
+  release(): Unread {
     this.socket.off('data', this.#onData);
     this.socket.off('error', this.#onError);
     this.socket.off('end', this.#onEnd);
     this.socket.off('close', this.#onEnd);
     this.#wake = undefined;
-    return this.#parser.discard();
+    this.#parser.discard();
+    const unread = { bytes: this.#bytesIn - this.#consumed, head: Buffer.concat(this.#unread) };
+    this.#unread = [];
+    this.#unreadBytes = 0;
+    return unread;
+  }
+
+  /** A reply of `bytes` bytes was taken: what is unread now starts after it. */
+  #consume(bytes: number): void {
+    this.#consumed += bytes;
+    let drop = bytes;
+    while (drop > 0 && this.#unread.length > 0) {
+      const first = this.#unread[0] as Buffer;
+      if (first.length > drop) {
+        this.#unread[0] = first.subarray(drop);
+        this.#unreadBytes -= drop;
+        drop = 0;
+      } else {
+        this.#unread.shift();
+        this.#unreadBytes -= first.length;
+        drop -= first.length;
+      }
+    }
+    // Everything received has been taken: what comes next starts the unread stream afresh.
+    if (this.#consumed === this.#bytesIn) this.#unreadCut = false;
   }
 
   readonly #onData = (chunk: Buffer) => {
     this.#bytesIn += chunk.length;
+    if (!this.#unreadCut) {
+      const room = this.#unreadCap - this.#unreadBytes;
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (kept.length > 0) this.#unread.push(kept);
+      this.#unreadBytes += kept.length;
+      this.#unreadCut = kept.length < chunk.length;
+    }
     this.#parser.push(chunk);
     this.#wake?.();
   };

@@ -92,6 +92,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     ['ehlo', 'ehlo'],
     ['ehloAfterTls', 'ehlo'],
     'starttlsInjectedBytes',
+    'starttlsInjectedSample',
   ],
   greeting: ['code', 'text'],
   ehlo: [
@@ -134,7 +135,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
     'selfSigned',
   ],
   chainCertificate: ['subject', 'issuer', 'validTo', 'fingerprint256'],
-  auth: ['mechanism', 'outcome', ['reply', 'reply']],
+  auth: ['mechanism', 'outcome', 'withheld', ['reply', 'reply']],
   envelope: ['from', 'to', ['mailFrom', 'reply'], ['rcptTo', 'reply']],
   transcriptLine: ['at', 'dir', 'text'],
   finding: [

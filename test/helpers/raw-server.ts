@@ -221,7 +221,7 @@ export function smtpScript(script: SmtpScript): ConnectionScript {
  */
 export function starttlsScript(
   pem: Pem,
-  afterStarttls: string,
+  afterStarttls: string | Buffer,
   options: tls.TlsOptions = {},
 ): ConnectionScript {
   return (socket) => {

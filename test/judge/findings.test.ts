@@ -170,6 +170,18 @@ describe('findings from real servers', () => {
     expect(found.sort()).toEqual(['banner-mismatch', 'sender-refused', 'slow']);
   });
 
+  it('credentials for a server whose certificate does not verify are withheld, and the finding says why', async () => {
+    const port = await smtp({ tls: pki.selfSigned, auth: { username: 'u', password: CANARY } });
+    const { report, found } = await rules(
+      plan([target(port, { auth: { username: 'u', password: CANARY } })]),
+    );
+    expect(found).toContain('credentials-withheld');
+    const withheld = report.findings.find((f) => f.rule === 'credentials-withheld');
+    expect(withheld?.hint).toContain('`allow_unverified_auth`');
+    expect(report.recommendations[0]?.outcome).toBe('fails-expectations');
+    expect(JSON.stringify(report)).not.toContain(CANARY);
+  });
+
   it('mode plain expects no TLS: a plaintext relay passes, one that offers STARTTLS gets a notice', async () => {
     const plaintext = await raw(
       smtpScript({
@@ -237,7 +249,7 @@ describe('findings from real servers', () => {
     // Judged across vantages, not by runPlan: test/vantage covers forbidden-destination, egress-blocked, vantage-failed.
     const expected = RULE_IDS.filter(
       (r) =>
-        !['forbidden-destination', 'egress-blocked', 'vantage-failed', 'credentials-withheld'].includes(r) &&
+        !['forbidden-destination', 'egress-blocked', 'vantage-failed'].includes(r) &&
         (netnsPrerequisites().ok || r !== 'egress-blocked-likely'),
     );
     expect([...triggered].sort()).toEqual([...expected].sort());

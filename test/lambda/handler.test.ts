@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../lambda/handler.js';
 import { type Answer, CONTRACT_VERSION, type ErrorAnswer } from '../../src/contract/index.js';
 import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
+import { type TestPki, testPki } from '../helpers/certs.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
@@ -86,6 +87,7 @@ function urlEvent(
 }
 
 let relay: SmtpFixture;
+let pki: TestPki;
 let plain: ServerHandle;
 let silent: ServerHandle;
 const logged: string[] = [];
@@ -93,6 +95,7 @@ const write = process.stdout.write.bind(process.stdout);
 const writeErr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
+  pki = await testPki();
   relay = await startSmtpServer({ auth: { username: 'deploy', password: CANARY } });
   plain = await startRawServer(
     smtpScript({
@@ -148,9 +151,9 @@ describe('the Lambda handler', () => {
     process.env[TEST_SWITCH] = '1';
     const response = (await handler(
       urlEvent(
-        request([['127.0.0.1', relay.port, 'starttls']], {
+        request([['localhost', relay.port, 'starttls']], {
           ...PROFILE,
-          tls: { allowUnverifiedAuth: true },
+          tls: { ca: [pki.ca.cert] },
           auth: { username: 'deploy', password: CANARY },
         }),
         { base64: true },
@@ -167,6 +170,24 @@ describe('the Lambda handler', () => {
     expect(response.body).not.toContain(CANARY);
     expect(logged.join('')).toMatch(/"message":"probe summary"/);
     expect(logged.join('')).not.toContain(CANARY);
+  });
+
+  it('without the private CA the credentials are withheld: the server never sees AUTH', async () => {
+    process.env[TEST_SWITCH] = '1';
+    const before = relay.authAttempts.length;
+    const answer = (await handler(
+      request([['localhost', relay.port, 'starttls']], {
+        ...PROFILE,
+        auth: { username: 'deploy', password: CANARY },
+      }),
+      context(),
+    )) as Answer;
+    expect(answer.results[0]?.result.sessions[0]).toMatchObject({
+      status: 'auth_withheld',
+      auth: { outcome: 'withheld', withheld: 'untrusted' },
+    });
+    expect(relay.authAttempts.length).toBe(before);
+    expect(JSON.stringify(answer)).not.toContain(CANARY);
   });
 
   it('identical jobs are probed once and answer for each other', async () => {

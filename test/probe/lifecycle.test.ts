@@ -196,11 +196,6 @@ describe('invalid arguments', () => {
       { tls: { minVersion: 'SSLv3' } },
       'options.tls.minVersion must be one of',
     ],
-    [
-      { host: 'mx.test', port: 25, mode: 'plain' },
-      { auth: { username: 'u', password: 'secret-canary' } },
-      'credentials were given for mx.test port 25 in mode plain',
-    ],
   ])('%j with %j is refused, naming the value', async (target, options, message) => {
     const attempt = probe(target as never, options as never);
     await expect(attempt).rejects.toThrow(message);

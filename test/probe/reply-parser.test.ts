@@ -18,6 +18,7 @@ describe('reply parser', () => {
     expect(item).toEqual({
       reply: { code: 250, lines: ['mail.example.test hello', 'PIPELINING', 'STARTTLS'] },
       lines: ['250-mail.example.test hello', '250-PIPELINING', '250 STARTTLS'],
+      bytes: '250-mail.example.test hello\r\n250-PIPELINING\r\n250 STARTTLS\r\n'.length,
     });
   });
 
@@ -79,7 +80,12 @@ describe('reply parser', () => {
     expect(parser.shift()).toMatchObject({ error: 'EBADLINE' });
     parser.push(Buffer.from('250 more\r\n'));
     expect(parser.shift()).toBeUndefined();
-    expect(parser.failed).toBe(true);
+    expect(parser.idle).toBe(true);
+  });
+
+  it('tells how many bytes of the stream each reply took, line ends included', () => {
+    const items = parse(['220-a\r\n220 b\n250 ok\r', '\n']);
+    expect(items.map((item) => 'bytes' in item && item.bytes)).toEqual([13, 8]);
   });
 
   it('decodes invalid UTF-8 without throwing', () => {
@@ -89,12 +95,13 @@ describe('reply parser', () => {
     expect(item && 'reply' in item && item.reply.lines[0]).toBe('caf\uFFFD\uFFFD');
   });
 
-  it('counts and drops what is buffered when discarding before a TLS upgrade', () => {
+  it('drops what is buffered, a failed line too, when discarding before a TLS upgrade', () => {
     const parser = new ReplyParser(DEFAULT_LIMITS);
-    parser.push(Buffer.from('220 go ahead\r\n250 injected\r\n'));
+    parser.push(Buffer.from('220 go ahead\r\n250 injected\r\nMAIL FROM:<x@evil>\r\n'));
     expect(parser.shift()).toMatchObject({ reply: { code: 220 } });
     expect(parser.idle).toBe(false);
-    expect(parser.discard()).toBe('250 injected\r\n'.length);
+    parser.discard();
     expect(parser.idle).toBe(true);
+    expect(parser.shift()).toBeUndefined();
   });
 });

@@ -119,7 +119,8 @@ describe('the JSON report', () => {
       mailFrom: { code: 250, lines: ['ok'] },
       rcptTo: { code: 250, lines: ['ok'] },
     };
-    if (row.smtp) row.smtp.starttlsInjectedBytes = 0;
+    if (row.smtp)
+      Object.assign(row.smtp, { starttlsInjectedBytes: 8, starttlsInjectedSample: '250 x\\r\\n' });
     const out = JSON.parse(renderJson(reversedKeys(report) as Report));
     expect(errorsOf(out)).toEqual([]);
     expectSchemaOrder(out, schema);

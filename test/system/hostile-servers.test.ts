@@ -82,13 +82,17 @@ describe('greetings that come late, in pieces or in odd shapes', () => {
     expect(result).toMatchObject({ status: 'no_greeting', stage: 'greeting', errorCode: 'ENOGREETING' });
   });
 
-  it('a multi-line greeting whose last line comes too late is timeout EGREETINGTIMEOUT', async () => {
+  it('a multi-line greeting whose last line comes too late is no_greeting EGREETINGINCOMPLETE', async () => {
     const target = await serve((socket, ctx) => {
       socket.write('220-late.test starting\r\n');
       ctx.setTimeout(() => socket.write('220 late.test ready\r\n'), 1_000);
     });
     const { result } = await probeWithin(GREETING, target, fast);
-    expect(result).toMatchObject({ status: 'timeout', stage: 'greeting', errorCode: 'EGREETINGTIMEOUT' });
+    expect(result).toMatchObject({
+      status: 'no_greeting',
+      stage: 'greeting',
+      errorCode: 'EGREETINGINCOMPLETE',
+    });
   });
 
   it('a greeting split across many packets is ok and read whole', async () => {
@@ -509,5 +513,36 @@ describe('a server that never reads', () => {
     });
     const { result } = await probeWithin(GREETING + COMMAND, target, fast);
     expect(result).toMatchObject({ status: 'timeout', stage: 'ehlo', errorCode: 'ETIMEOUT' });
+  });
+});
+
+describe('the look at a silent port, inside the target deadline', () => {
+  it('accepts and never greets, timeout 3 s: no_greeting within 3 s (+ slack), measured around probe()', async () => {
+    const target = await serve((socket) => {
+      socket.resume();
+    });
+    const { result, elapsed } = await probeWithin(3_000, target, { timeout: 3_000 });
+    expect(result).toMatchObject({ status: 'no_greeting', stage: 'greeting', errorCode: 'ENOGREETING' });
+    expect(elapsed).toBeGreaterThanOrEqual(2_990);
+  });
+
+  it('a look that would outlast the deadline is cut at it', async () => {
+    // The greeting wait ends at 1 s; the look may take 1 s more (half for EHLO, half for a TLS
+    // handshake), but the target's deadline comes first, at 1.2 s.
+    const target = await serve((socket) => {
+      socket.resume();
+    });
+    const { result, elapsed } = await probeWithin(1_200, target, {
+      timeout: 1_200,
+      greetingTimeout: 1_000,
+      commandTimeout: 5_000,
+      helo: 'probe.test',
+    });
+    expect(result).toMatchObject({ status: 'no_greeting', stage: 'greeting' });
+    expect(elapsed).toBeGreaterThanOrEqual(1_190);
+    const texts = result.sessions[0]?.transcript.map((l) => l.text) ?? [];
+    expect(texts).toContain('EHLO probe.test');
+    // No time was left for the handshake on a new connection, so it was not tried.
+    expect(texts.filter((t) => t.includes('TLS handshake'))).toEqual([]);
   });
 });

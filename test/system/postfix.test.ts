@@ -185,7 +185,7 @@ describe.skipIf(!prerequisites.ok && !required)('the probe against Postfix on lo
       { ...options, greetingTimeout: 500 },
     );
     expect(result).toMatchObject({ status: 'not_smtp', stage: 'greeting' });
-    expect(result.hint).toMatch(/use mode tls/);
+    expect(result.hint).toMatch(/set `mode` to tls/);
   });
 
   it('2525 offers no STARTTLS: starttls_unavailable, and a QUIT still ends the session', async () => {
