@@ -46,7 +46,7 @@ async function localAction(name: string, inputs: Record<string, string>) {
   try {
     const { stdout, stderr } = await run(process.execPath, [SCRIPT, envFile], {
       env: { PATH: process.env.PATH ?? '', HOME: dir },
-      timeout: 60_000,
+      timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -61,7 +61,7 @@ describe('npm run local-action', () => {
     expect(r.stdout).toMatch(/^::set-output name=verdict::pass$/m);
     expect(r.stdout).not.toMatch(/^::error::/m);
     expect(r.code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('exits 1 when the Action fails (AUTH rejected), after printing its ::error:: line', async () => {
     const r = await localAction('fail', { 'INPUT_AUTH-USERNAME': 'deploy', 'INPUT_AUTH-PASSWORD': 'wrong' });
@@ -69,7 +69,7 @@ describe('npm run local-action', () => {
     expect(r.stdout).toMatch(/^::error::SMTP probe failed: 1 error/m);
     expect(r.stderr).toMatch(/^local-action: the Action failed/m);
     expect(r.code).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('exits 2 with one line when the env file is missing', async () => {
     const r = await run(process.execPath, [SCRIPT, join(dir, 'missing.env')]).catch((e) => e);
