@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { COMMENT_MARKER } from '../../src/report/github.js';
 import { type TestPki, testPki } from '../helpers/certs.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
+import { actionNodeMajor, nodeBinary } from '../helpers/node-runtime.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
 const run = promisify(execFile);
@@ -22,8 +23,11 @@ let pki: TestPki;
 let api: FakeGitHub;
 let relay: SmtpFixture;
 let workspace: string;
+/** The Node of action.yml's `runs.using`, as the runner starts the bundle. */
+let node: string;
 
 beforeAll(async () => {
+  node = (await nodeBinary(actionNodeMajor())).path;
   pki = await testPki();
   api = await startFakeGitHub();
   relay = await startSmtpServer({ auth: { username: 'deploy', password: CANARY } });
@@ -98,7 +102,7 @@ async function runAction(
   let stdout = '';
   let stderr = '';
   try {
-    ({ stdout, stderr } = await run(process.execPath, [ACTION], { env, cwd: workspace, timeout: 30_000 }));
+    ({ stdout, stderr } = await run(node, [ACTION], { env, cwd: workspace, timeout: 30_000 }));
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
     ({ code, stdout, stderr } = e);
