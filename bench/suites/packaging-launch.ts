@@ -149,7 +149,21 @@ export async function actionLaunch(
  */
 export function lambdaLaunch(root: string, port: number, env: NodeJS.ProcessEnv): Launch {
   const bundleFile = join(root, 'dist/lambda/index.js');
-  const event = { targets: [`127.0.0.1:${port}`], options: { mode: 'plain', timeout: '10s' } };
+  // A contract 2 request (src/contract): one plain job, one profile.
+  const event = {
+    contract: 2,
+    profiles: [
+      {
+        timeout: 10_000,
+        connectTimeout: 10_000,
+        greetingTimeout: 10_000,
+        commandTimeout: 10_000,
+        retries: 0,
+        tls: {},
+      },
+    ],
+    jobs: [{ host: '127.0.0.1', port, mode: 'plain', profile: 0 }],
+  };
   const script = `
     const importStart = performance.now();
     const { handler } = await import(${JSON.stringify(pathToFileURL(bundleFile).href)});
@@ -162,8 +176,8 @@ export function lambdaLaunch(root: string, port: number, env: NodeJS.ProcessEnv)
       logStreamName: 'bench', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
       done() {}, fail() {}, succeed() {},
     };
-    const report = await handler(${JSON.stringify(event)}, context);
-    const statuses = Array.isArray(report.results) ? report.results.map((r) => r.status) : [];
+    const answer = await handler(${JSON.stringify(event)}, context);
+    const statuses = Array.isArray(answer.results) ? answer.results.map((r) => r.result.status) : [];
     console.log('BENCH ' + JSON.stringify({ importStart, importEnd, statuses }));
   `;
   const lambdaEnv: NodeJS.ProcessEnv = {
