@@ -4,8 +4,7 @@
  */
 import type { Finding, RunnerEnvironment, VantageKind } from '../result/model.js';
 import { vantageName } from '../result/vantage-words.js';
-import type { CellEvidence, EgressVerdict, Reach, ReachGrid } from './egress.js';
-import type { Job, VantageAnswer } from './types.js';
+import type { CellEvidence, EgressVerdict, Job, Reach, ReachGrid, VantageAnswer } from './types.js';
 
 interface Context {
   jobs: readonly Job[];
@@ -113,7 +112,9 @@ export function describeVerdict(
             : `The target refuses connections from ${here} (a firewall reject or an access list of the service): allow its addresses there, or ask the provider.`,
       };
     case 'target-down': {
-      const tried = cell.tried.map((wi) => `${nameOf(vantages[wi])}: ${statusOf(reachFrom(cell.subject, wi))}`);
+      const tried = cell.tried.map(
+        (wi) => `${nameOf(vantages[wi])}: ${statusOf(reachFrom(cell.subject, wi))}`,
+      );
       const refusedEverywhere = cell.tried.every((wi) => reachFrom(cell.subject, wi) === 'refused');
       return {
         message: `${jobName(subject)} answers from no vantage (${list(tried)}) while port ${port} works from ${here} (${list(opened)} answers): ${refusedEverywhere ? `the target is down: nothing accepts port ${port} there` : 'the target is down, or drops every vantage tried'}`,

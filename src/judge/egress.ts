@@ -29,14 +29,17 @@ import { portKey } from './alternatives.js';
 import { describeVerdict, guessHint } from './egress-words.js';
 import { effectiveExpectations } from './expectations.js';
 import { place } from './findings.js';
-import type { Job, VantageAnswer } from './types.js';
+import type {
+  CellEvidence,
+  ConnectFailure,
+  EgressVerdict,
+  Job,
+  Reach,
+  ReachGrid,
+  VantageAnswer,
+} from './types.js';
 
-/** How far a job got from one vantage, for attribution: connected, or how the connect failed. */
-export type Reach = 'reached' | ConnectFailure | 'other';
-export type ConnectFailure = 'timeout' | 'refused' | 'unreachable' | 'reset';
 const CONNECT_FAILURES: ReadonlySet<string> = new Set(['timeout', 'refused', 'unreachable', 'reset']);
-
-export type EgressVerdict = 'egress-blocked' | 'target-filtered' | 'target-down' | 'inconclusive';
 
 /** A result's reach: any session past the connect reached the port; else how every connect failed. */
 export function reachOf(result: ProbeResult): Reach {
@@ -47,23 +50,6 @@ export function reachOf(result: ProbeResult): Reach {
   return failed ? (failed.status as ConnectFailure) : 'other';
 }
 
-/** What the truth table reads for one cell, and what its message names as evidence. */
-export interface CellEvidence {
-  /** The job judged and the vantage it failed from. */
-  subject: number;
-  vantage: number;
-  /** Other jobs on the port that answered from this vantage. */
-  openHere: number[];
-  /** Controls on the port that answered from at least one vantage. */
-  liveControls: number[];
-  /** Every control on the port. */
-  controls: number[];
-  /** Vantages (other than this one) the subject answered from. */
-  elsewhere: number[];
-  /** Vantages that probed the subject at all. */
-  tried: number[];
-}
-
 /** The truth table above, and nothing else. */
 export function verdictOf(cell: CellEvidence, subjectIsControl: boolean): EgressVerdict | undefined {
   if (cell.openHere.length > 0) return cell.elsewhere.length > 0 ? 'target-filtered' : 'target-down';
@@ -71,9 +57,6 @@ export function verdictOf(cell: CellEvidence, subjectIsControl: boolean): Egress
   if (cell.tried.length > 1 || cell.controls.length > 0 || subjectIsControl) return 'inconclusive';
   return undefined;
 }
-
-/** reach[job][vantage], undefined where the vantage has no result for the job. */
-export type ReachGrid = Array<Array<Reach | undefined>>;
 
 export function reachGrid(jobs: readonly Job[], vantages: readonly VantageAnswer[]): ReachGrid {
   return jobs.map((_, i) =>
@@ -98,7 +81,9 @@ export function attributeEgress(
 ): Finding[] {
   const grid = reachGrid(jobs, vantages);
   const byPort = new Map<number, number[]>();
-  jobs.forEach((job, i) => byPort.set(job.port.port, [...(byPort.get(job.port.port) ?? []), i]));
+  jobs.forEach((job, i) => {
+    byPort.set(job.port.port, [...(byPort.get(job.port.port) ?? []), i]);
+  });
   const verdicts = new Map<string, Finding>();
   const guessed = new Set<string>();
   jobs.forEach((job, i) => {

@@ -28,7 +28,8 @@ export function judge(
     jobs.forEach((job, i) => {
       // A control is evidence about its port: its rows are marked, it is never recommended, and only
       // attribution (egress.ts) judges it.
-      const mark = (rows: ResultRow[]) => (job.control ? rows.map((r) => ({ ...r, control: true as const })) : rows);
+      const mark = (rows: ResultRow[]) =>
+        job.control ? rows.map((r) => ({ ...r, control: true as const })) : rows;
       if ('error' in v) {
         if (job.control) return;
         findings.push(vantageFailedFinding(job, v.label, v.kind, v.error));

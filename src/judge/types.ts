@@ -24,10 +24,7 @@ export type VantageAnswer = {
   kind: VantageKind;
   /** For the runner: what it is, so that messages say "from GitHub-hosted runners". */
   runner?: RunnerEnvironment;
-} & (
-  | { outcomes: JobOutcome[] }
-  | { error: string }
-);
+} & ({ outcomes: JobOutcome[] } | { error: string });
 
 export interface JudgeInput {
   jobs: readonly Job[];
@@ -41,3 +38,30 @@ export interface Probed {
   vantage: string;
   result: ProbeResult;
 }
+
+/** How far a job got from one vantage, for attribution: connected, or how the connect failed. */
+export type Reach = 'reached' | ConnectFailure | 'other';
+export type ConnectFailure = 'timeout' | 'refused' | 'unreachable' | 'reset';
+
+/** The attribution verdicts, each a rule id (src/result/rules.ts). */
+export type EgressVerdict = 'egress-blocked' | 'target-filtered' | 'target-down' | 'inconclusive';
+
+/** What the truth table reads for one cell, and what its message names as evidence. */
+export interface CellEvidence {
+  /** The job judged and the vantage it failed from. */
+  subject: number;
+  vantage: number;
+  /** Other jobs on the port that answered from this vantage. */
+  openHere: number[];
+  /** Controls on the port that answered from at least one vantage. */
+  liveControls: number[];
+  /** Every control on the port. */
+  controls: number[];
+  /** Vantages (other than this one) the subject answered from. */
+  elsewhere: number[];
+  /** Vantages that probed the subject at all. */
+  tried: number[];
+}
+
+/** reach[job][vantage], undefined where the vantage has no result for the job. */
+export type ReachGrid = Array<Array<Reach | undefined>>;

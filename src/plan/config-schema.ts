@@ -296,7 +296,9 @@ export function configSchema({ dir, env }: SchemaContext) {
       via(z.string(), (value) => ({ plan: parseControlSpec(value, 'control') })),
       mapping({
         name: text('a name').optional(),
-        host: via(z.string({ error: expectedHost('a host name or IP address') }), (v) => parseHost(v, 'host')),
+        host: via(z.string({ error: expectedHost('a host name or IP address') }), (v) =>
+          parseHost(v, 'host'),
+        ),
         ports: z
           .array(z.union([portNumber.transform((port) => ({ port })), mapping({ port: portNumber, mode })]), {
             error: expected('a list of ports'),

@@ -100,7 +100,8 @@ export function mergeControls(
         { setting: 'controls' },
       );
     }
-    for (const port of control.ports) if (!same.ports.some((p) => p.port === port.port)) same.ports.push(port);
+    for (const port of control.ports)
+      if (!same.ports.some((p) => p.port === port.port)) same.ports.push(port);
   }
   return controls;
 }

@@ -19,7 +19,9 @@ const RUNNER_TAGS: Readonly<Record<RunnerEnvironment, string>> = {
 };
 
 /** The runner's environment from its facts, when it is one the tool knows. */
-export function runnerEnvironmentOf(vantage: Pick<VantageReport, 'kind' | 'facts'>): RunnerEnvironment | undefined {
+export function runnerEnvironmentOf(
+  vantage: Pick<VantageReport, 'kind' | 'facts'>,
+): RunnerEnvironment | undefined {
   const provider = vantage.facts?.provider;
   return vantage.kind === 'runner' && (RUNNER_ENVIRONMENTS as readonly string[]).includes(provider ?? '')
     ? (provider as RunnerEnvironment)

@@ -44,7 +44,13 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
         const runner = plan.runner ? { runner: plan.runner } : {};
         // What the runner is, beside what remote vantages say about themselves.
         const facts = plan.runner
-          ? { facts: { provider: plan.runner, runtime: `node ${process.version}`, architecture: process.arch } }
+          ? {
+              facts: {
+                provider: plan.runner,
+                runtime: `node ${process.version}`,
+                architecture: process.arch,
+              },
+            }
           : {};
         return {
           answer: { ...head, ...runner, outcomes: results.map((result) => ({ kind: 'probed', result })) },

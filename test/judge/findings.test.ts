@@ -257,9 +257,7 @@ describe('findings from real servers', () => {
       'vantage-failed',
     ];
     const expected = RULE_IDS.filter(
-      (r) =>
-        !acrossVantages.includes(r) &&
-        (netnsPrerequisites().ok || r !== 'egress-blocked-likely'),
+      (r) => !acrossVantages.includes(r) && (netnsPrerequisites().ok || r !== 'egress-blocked-likely'),
     );
     expect([...triggered].sort()).toEqual([...expected].sort());
   });
