@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyEventV2,
@@ -15,10 +16,44 @@ import {
   parseRequest,
 } from '../src/contract/index.js';
 import { policyFromEnv } from '../src/remote/destination-policy.js';
+import { METRICS_NAMESPACE, type PortMetrics, portMetrics } from '../src/remote/metrics.js';
 import { serve } from '../src/remote/serve.js';
 
 /** Created once per container (Powertools' advice): structured JSON, one summary line per invocation. */
 const logger = new Logger({ serviceName: 'smtp-port-probe' });
+
+/** CloudWatch metrics through EMF lines on stdout: no API call, nothing to wait for. */
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'smtp-port-probe' });
+
+/**
+ * One EMF document per port (dimensions `service` and `port`): a count per status (`ok`, `timeout`,
+ * `refused`, ...), `Probes` in all, and the latencies `ProbeDuration` and `ConnectDuration` in ms.
+ */
+function publishMetrics(ports: readonly PortMetrics[]): void {
+  for (const m of ports) {
+    const longest = Math.max(m.durationMs.length, m.connectMs.length);
+    // Powertools flushes a metric at 100 values, which would drop the port dimension mid-document: the
+    // latencies go out in slices of fewer, each document with its dimension.
+    for (let from = 0; from === 0 || from < longest; from += VALUES_PER_DOCUMENT) {
+      metrics.addDimension('port', String(m.port));
+      if (from === 0) {
+        let probes = 0;
+        for (const [status, count] of Object.entries(m.statuses)) {
+          metrics.addMetric(status, MetricUnit.Count, count);
+          probes += count;
+        }
+        metrics.addMetric('Probes', MetricUnit.Count, probes);
+      }
+      const to = from + VALUES_PER_DOCUMENT;
+      for (const ms of m.durationMs.slice(from, to))
+        metrics.addMetric('ProbeDuration', MetricUnit.Milliseconds, ms);
+      for (const ms of m.connectMs.slice(from, to))
+        metrics.addMetric('ConnectDuration', MetricUnit.Milliseconds, ms);
+      metrics.publishStoredMetrics();
+    }
+  }
+}
+const VALUES_PER_DOCUMENT = 90;
 
 /** Time kept back from Lambda's own deadline to encode the answer and return it. */
 export const SAFETY_MARGIN_MS = 1_500;
@@ -142,6 +177,7 @@ export async function handler(
       refused: answer.refused.length,
       durationMs: Math.round(performance.now() - started),
     });
+    publishMetrics(portMetrics(request, answer));
     return http ? respond(200, answer) : answer;
   } catch (error) {
     const refused =

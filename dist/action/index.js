@@ -29384,7 +29384,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9100);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8213);
 /** The Action's entry point: it only starts run() (tests and local-action import main.ts directly). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29394,7 +29394,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9100:
+/***/ 8213:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37433,6 +37433,43 @@ function refusedRow(refusal, at) {
     };
 }
 
+// EXTERNAL MODULE: ./src/result/model.ts
+var model = __nccwpck_require__(8032);
+;// CONCATENATED MODULE: ./src/result/vantage-words.ts
+
+/** How a message names the runner, by what it is: "from GitHub-hosted runners", not "from here". */
+const RUNNER_NAMES = {
+    'github-hosted': 'GitHub-hosted runners',
+    'self-hosted': 'this self-hosted runner',
+    'github-actions': 'this GitHub Actions runner',
+    ci: 'this CI runner',
+    local: 'this machine',
+};
+/** The short form, beside the label in a column header: `runner (GitHub-hosted)`. */
+const RUNNER_TAGS = {
+    'github-hosted': 'GitHub-hosted',
+    'self-hosted': 'self-hosted',
+    'github-actions': 'GitHub Actions',
+    ci: 'CI',
+    local: 'this machine',
+};
+/** The runner's environment from its facts, when it is one the tool knows. */
+function runnerEnvironmentOf(vantage) {
+    const provider = vantage.facts?.provider;
+    return vantage.kind === 'runner' && model/* RUNNER_ENVIRONMENTS */.Wv.includes(provider ?? '')
+        ? provider
+        : undefined;
+}
+/** The vantage as a sentence names it: `GitHub-hosted runners`, `this machine`, `aws-lambda:eu-west-1`. */
+function vantageName(vantage) {
+    return vantage.runner ? RUNNER_NAMES[vantage.runner] : vantage.label;
+}
+/** The vantage as a table header names it: `runner (GitHub-hosted)`, `aws-lambda:eu-west-1`. */
+function vantageTitle(vantage) {
+    const runner = runnerEnvironmentOf(vantage);
+    return runner ? `${vantage.label} (${RUNNER_TAGS[runner]})` : vantage.label;
+}
+
 ;// CONCATENATED MODULE: ./src/judge/alternatives.ts
 /** One key per (vantage, target, port): what findings and jobs are matched on. */
 const portKey = (vantage, target, port) => `${vantage}\u0000${target}\u0000${port}`;
@@ -37464,52 +37501,127 @@ function softenAlternatives(jobs, vantages, findings, probedOk) {
         : f);
 }
 
-;// CONCATENATED MODULE: ./src/judge/egress.ts
+;// CONCATENATED MODULE: ./src/judge/egress-words.ts
+
+const hostPort = (host, port) => host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+/** `relay:587`, `control smtp.example.net:587`. */
+function jobName(job) {
+    if (!job)
+        return '?';
+    return `${job.control ? 'control ' : ''}${hostPort(job.target.name, job.port.port)}`;
+}
+const nameOf = (v) => v ? vantageName({ label: v.label, runner: v.runner }) : '?';
+const list = (items) => items.join(', ');
+/** What the vantage's own network is, for a hint about its egress on a port. */
+function egressHint(v, port) {
+    if (v.kind === 'runner')
+        return RUNNER_HINTS[v.runner ?? 'local'](port);
+    return PLATFORM_HINTS[v.kind](port);
+}
+const SUBMIT = 'submit on 587, 465 or 2525';
 const PLATFORM_HINTS = {
     'aws-lambda': (port) => port === 25
-        ? 'AWS blocks outbound port 25 from Lambda outside a VPC (and from EC2 unless AWS lifts it): submit on 587, 465 or 2525, or run in a VPC behind a NAT gateway whose port-25 limit AWS has lifted.'
+        ? `AWS blocks outbound port 25 from Lambda outside a VPC (and from EC2 unless AWS lifts it): ${SUBMIT}, or run in a VPC behind a NAT gateway whose port-25 limit AWS has lifted.`
         : `Check the egress rules of this function's network (VPC security group, NACL, NAT) for port ${port}.`,
     'function-url': (port) => PLATFORM_HINTS['aws-lambda'](port),
     gcp: (port) => port === 25
-        ? 'Google Cloud blocks outbound port 25 from Cloud Run, Cloud Functions and Compute Engine: submit on 587, 465 or 2525.'
+        ? `Google Cloud blocks outbound port 25 from Cloud Run, Cloud Functions and Compute Engine: ${SUBMIT}.`
         : `Check the egress rules of this function's network (VPC connector, firewall rules, Cloud NAT) for port ${port}.`,
-    runner: (port) => port === 25
-        ? 'GitHub-hosted runners run in Azure, which blocks outbound port 25 for most subscriptions: submit on 587, 465 or 2525.'
-        : `The network this runs on drops port ${port} outbound: check its egress firewall.`,
 };
-/**
- * Replaces a vantage's "likely blocked" guess with `egress-blocked` when another vantage reached the
- * same port, naming the vantages it works from and the platform's known policy.
- */
-function diagnoseEgress(jobs, vantages, findings) {
-    const replaced = new Map();
-    const guesses = findings.filter((f) => f.rule === 'egress-blocked-likely');
-    if (guesses.length === 0 || vantages.length < 2)
-        return [...findings];
-    jobs.forEach((job, i) => {
-        const working = vantages
-            .filter((v) => 'outcomes' in v && v.outcomes[i]?.kind === 'probed' && v.outcomes[i].result.status === 'ok')
-            .map((v) => v.label);
-        if (working.length === 0)
-            return;
-        for (const v of vantages) {
-            for (const guess of guesses) {
-                if (guess.vantage !== v.label || guess.target !== job.target.name || guess.port !== job.port.port)
-                    continue;
-                replaced.set(guess, {
-                    ...guess,
-                    rule: 'egress-blocked',
-                    message: `port ${job.port.port} works from ${working.join(', ')} but times out from ${v.label}: this network blocks it`,
-                    hint: PLATFORM_HINTS[v.kind](job.port.port),
-                });
-            }
+const RUNNER_HINTS = {
+    'github-hosted': (port) => port === 25
+        ? `GitHub-hosted runners run in Azure, which blocks outbound port 25 for most subscriptions: ${SUBMIT}, or probe 25 from a self-hosted runner or a cloud vantage where it is open.`
+        : `The network of GitHub-hosted runners does not let port ${port} out here (an organisation's network policy or private networking can): ${SUBMIT}.`,
+    'self-hosted': (port) => `The network of this self-hosted runner blocks port ${port} outbound: check its egress firewall${port === 25 ? ", and on a cloud VM the provider's port-25 policy" : ''}.`,
+    'github-actions': (port) => `The network of this GitHub Actions runner blocks port ${port} outbound (GitHub-hosted runners run in Azure, which blocks 25 for most subscriptions): ${SUBMIT}.`,
+    ci: (port) => `The network of this CI runner blocks port ${port} outbound: check its egress firewall.`,
+    local: (port) => `The network this machine is on blocks port ${port} outbound${port === 25 ? ' (most home and office ISPs block 25)' : ''}: check its egress firewall, or ${SUBMIT}.`,
+};
+/** A failure as its evidence names it: `timeout`, `refused`. */
+const statusOf = (reach) => reach ?? 'not probed';
+function failedVerb(reach) {
+    if (reach === 'refused')
+        return 'refuses';
+    if (reach === 'unreachable')
+        return 'rejects';
+    if (reach === 'reset')
+        return 'resets';
+    return 'drops';
+}
+/** A reject is an answer: a cloud's egress block drops silently, so say which one this was. */
+function rejectNote(failures) {
+    if (failures.every((r) => r === 'timeout'))
+        return ' (silently dropped)';
+    return ' (rejected, not dropped: a firewall on the path answers, which a cloud egress block rarely does)';
+}
+function describeVerdict(verdict, cell, { jobs, vantages, grid }) {
+    const subject = jobs[cell.subject];
+    const v = vantages[cell.vantage];
+    const here = nameOf(v);
+    const port = subject.port.port;
+    const reach = grid[cell.subject]?.[cell.vantage];
+    const reachFrom = (j, wi) => grid[j]?.[wi];
+    const answersFrom = (j) => vantages.flatMap((w, wi) => (reachFrom(j, wi) === 'reached' ? [nameOf(w)] : []));
+    const opened = cell.openHere.map((j) => jobName(jobs[j]));
+    switch (verdict) {
+        case 'egress-blocked': {
+            const probedHere = jobs.flatMap((job, j) => {
+                const r = reachFrom(j, cell.vantage);
+                return job.port.port === port && r !== undefined ? [{ job, r }] : [];
+            });
+            const onPort = probedHere.map(({ job, r }) => `${jobName(job)} ${statusOf(r)}`);
+            const live = cell.liveControls.map((j) => `${jobName(jobs[j])} answers from ${list(answersFrom(j))}`);
+            return {
+                message: `port ${port} is blocked from ${here}: nothing on it answers there (${list(onPort)})${rejectNote(probedHere.map(({ r }) => r))}, while ${list(live)}`,
+                hint: egressHint(v, port),
+            };
         }
-    });
-    return findings.map((f) => replaced.get(f) ?? f);
+        case 'target-filtered':
+            return {
+                message: `${jobName(subject)} ${failedVerb(reach)} ${here} (${statusOf(reach)}) but answers from ${list(cell.elsewhere.map((wi) => nameOf(vantages[wi])))}, and port ${port} works from ${here} (${list(opened)} answers): the target filters this vantage`,
+                hint: reach === 'timeout'
+                    ? `The target's firewall drops connections from ${here} (an allow-list, a blocklist or geo-blocking): allow its addresses there, or ask the provider.`
+                    : `The target refuses connections from ${here} (a firewall reject or an access list of the service): allow its addresses there, or ask the provider.`,
+            };
+        case 'target-down': {
+            const tried = cell.tried.map((wi) => `${nameOf(vantages[wi])}: ${statusOf(reachFrom(cell.subject, wi))}`);
+            const refusedEverywhere = cell.tried.every((wi) => reachFrom(cell.subject, wi) === 'refused');
+            return {
+                message: `${jobName(subject)} answers from no vantage (${list(tried)}) while port ${port} works from ${here} (${list(opened)} answers): ${refusedEverywhere ? `the target is down: nothing accepts port ${port} there` : 'the target is down, or drops every vantage tried'}`,
+                hint: `Check that the server runs and listens on port ${port} and that its firewall lets connections in: the networks probed from let port ${port} out.`,
+            };
+        }
+        case 'inconclusive':
+            return inconclusive(subject, cell, { jobs, vantages, grid }, here, answersFrom);
+    }
+}
+function inconclusive(subject, cell, { jobs, vantages, grid }, here, answersFrom) {
+    const port = subject.port.port;
+    const reach = grid[cell.subject]?.[cell.vantage];
+    const elsewhere = answersFrom(cell.subject);
+    const seen = elsewhere.length > 0
+        ? `${jobName(subject)} ${statusOf(reach)} from ${here} but answers from ${list(elsewhere)}`
+        : `${jobName(subject)} answers from no vantage (${list(cell.tried.map((wi) => `${nameOf(vantages[wi])}: ${statusOf(grid[cell.subject]?.[wi])}`))})`;
+    const deadControls = cell.controls.filter((j) => j !== cell.subject).map((j) => jobName(jobs[j]));
+    if (subject.control && deadControls.length === 0) {
+        return {
+            message: `${seen}: either the network of every vantage blocks port ${port}, or the control is down`,
+            hint: `Check the control, or name another on port ${port} (\`controls\`): a server known to answer on ${port} from anywhere.`,
+        };
+    }
+    const missing = deadControls.length > 0
+        ? `the controls on port ${port} (${list(deadControls)}) answer from no vantage, so they prove nothing`
+        : `there is no control on port ${port} and nothing else on it answers from ${here}`;
+    return {
+        message: `${seen}; missing: ${missing}. This network's egress block cannot be told from the target filtering it`,
+        hint: `Add a control on port ${port} (\`controls\`): a server known to answer on ${port} from anywhere. Then the run says whether ${here} or the target is at fault.`,
+    };
+}
+/** The single-vantage guess stays, saying how to prove it. */
+function guessHint(finding) {
+    return `${finding.hint} To prove it, add a control on port ${finding.port} (\`controls\`) or another vantage (\`vantages\`).`;
 }
 
-// EXTERNAL MODULE: ./src/result/rules.ts
-var rules = __nccwpck_require__(6986);
 ;// CONCATENATED MODULE: ./src/judge/expectations.ts
 const DEFAULT_MIN_TLS = 'TLSv1.2';
 const DEFAULT_CERT_MIN_DAYS = 14;
@@ -37540,6 +37652,8 @@ function tlsBelow(actual, minimum) {
     return a !== -1 && a < VERSION_ORDER.indexOf(minimum);
 }
 
+// EXTERNAL MODULE: ./src/result/rules.ts
+var rules = __nccwpck_require__(6986);
 ;// CONCATENATED MODULE: ./src/judge/session-rules.ts
 
 /** A port that must not be reachable fails when any address completed a TCP connection. */
@@ -37727,10 +37841,14 @@ function judgeSmtp(session, port, expect) {
 
 /** A draft placed: which vantage, target, port and address it judges, and the config line. */
 function place(draft, job, vantage, host, address) {
+    const severity = rules/* RULES */.y0[draft.rule].severity;
     return {
         ...draft,
         vantage,
-        severity: rules/* RULES */.y0[draft.rule].severity,
+        // A control is evidence about its port, not something the user runs: it fails the run only when
+        // warnings do (`fail_on`).
+        ...(job.control ? { control: true } : {}),
+        severity: job.control && severity === 'error' ? 'warning' : severity,
         target: job.target.name,
         host,
         port: job.port.port,
@@ -37771,6 +37889,105 @@ function vantageFailedFinding(job, vantage, kind, error) {
     }, job, vantage, job.target.host, null);
 }
 
+;// CONCATENATED MODULE: ./src/judge/egress.ts
+
+
+
+
+const CONNECT_FAILURES = new Set(['timeout', 'refused', 'unreachable', 'reset']);
+/** A result's reach: any session past the connect reached the port; else how every connect failed. */
+function reachOf(result) {
+    if (result.sessions.some((s) => s.status === 'ok' || s.stage !== 'connect'))
+        return 'reached';
+    if (result.sessions.length === 0)
+        return 'other';
+    if (CONNECT_FAILURES.has(result.status))
+        return result.status;
+    const failed = result.sessions.find((s) => CONNECT_FAILURES.has(s.status));
+    return failed ? failed.status : 'other';
+}
+/** The truth table above, and nothing else. */
+function verdictOf(cell, subjectIsControl) {
+    if (cell.openHere.length > 0)
+        return cell.elsewhere.length > 0 ? 'target-filtered' : 'target-down';
+    if (cell.liveControls.length > 0)
+        return 'egress-blocked';
+    if (cell.tried.length > 1 || cell.controls.length > 0 || subjectIsControl)
+        return 'inconclusive';
+    return undefined;
+}
+function reachGrid(jobs, vantages) {
+    return jobs.map((_, i) => vantages.map((v) => {
+        const outcome = 'outcomes' in v ? v.outcomes[i] : undefined;
+        return outcome?.kind === 'probed' ? reachOf(outcome.result) : undefined;
+    }));
+}
+const CONNECT_RULES = new Set(['egress-blocked-likely', 'unreachable']);
+/**
+ * Replaces the connect-failure findings of every failed cell (the session rules' `unreachable` and
+ * `egress-blocked-likely`) with one attribution finding naming its evidence; a cell with no verdict
+ * keeps its findings, the guess's hint saying how to prove it. Controls get findings of their own.
+ */
+function attributeEgress(jobs, vantages, findings) {
+    const grid = reachGrid(jobs, vantages);
+    const byPort = new Map();
+    jobs.forEach((job, i) => {
+        byPort.set(job.port.port, [...(byPort.get(job.port.port) ?? []), i]);
+    });
+    const verdicts = new Map();
+    const guessed = new Set();
+    jobs.forEach((job, i) => {
+        const { port, target } = job;
+        if (!effectiveExpectations(port.expect, port.port, port.mode, false).reachable)
+            return;
+        const onPort = byPort.get(port.port) ?? [];
+        const controls = onPort.filter((j) => jobs[j]?.control);
+        const liveControls = controls.filter((j) => grid[j]?.some((r) => r === 'reached'));
+        vantages.forEach((v, vi) => {
+            const reach = grid[i]?.[vi];
+            if (reach === undefined || reach === 'reached' || reach === 'other')
+                return;
+            const tried = vantages.flatMap((_, wi) => (grid[i]?.[wi] === undefined ? [] : [wi]));
+            const cell = {
+                subject: i,
+                vantage: vi,
+                openHere: onPort.filter((j) => j !== i && grid[j]?.[vi] === 'reached'),
+                liveControls,
+                controls,
+                elsewhere: tried.filter((wi) => wi !== vi && grid[i]?.[wi] === 'reached'),
+                tried,
+            };
+            const verdict = verdictOf(cell, job.control === true);
+            const key = portKey(v.label, target.name, port.port);
+            if (!verdict) {
+                if (!job.control)
+                    guessed.add(key);
+                return;
+            }
+            const words = describeVerdict(verdict, cell, { jobs, vantages, grid });
+            verdicts.set(key, place({ rule: verdict, ...words }, job, v.label, target.host, null));
+        });
+    });
+    // The verdict takes the place of the first finding it replaces; a cell without one (a control's) goes last.
+    const placed = new Set();
+    const kept = findings.flatMap((f) => {
+        const key = portKey(f.vantage, f.target, f.port);
+        if (!CONNECT_RULES.has(f.rule))
+            return [f];
+        const verdict = verdicts.get(key);
+        if (verdict) {
+            if (placed.has(key))
+                return [];
+            placed.add(key);
+            return [verdict];
+        }
+        if (guessed.has(key) && f.rule === 'egress-blocked-likely')
+            return [{ ...f, hint: guessHint(f) }];
+        return [f];
+    });
+    return [...kept, ...[...verdicts].filter(([key]) => !placed.has(key)).map(([, f]) => f)];
+}
+
 ;// CONCATENATED MODULE: ./src/judge/recommend.ts
 
 
@@ -37782,7 +37999,9 @@ const SUBMISSION_PORTS = new Set([587, 588, 2525]);
  * between servers, and clouds block it); faster first among equals. When none qualifies, it says
  * whether a port at least answered SMTP (the expectations fail) or none did (nothing is reachable).
  */
-function recommend(vantage, seen, findings) {
+function recommend(vantage, seen, findings, 
+/** How a sentence names the vantage: `GitHub-hosted runners`, `aws-lambda:eu-west-1`. */
+from = vantage) {
     const byTarget = new Map();
     for (const item of seen) {
         const { port, target } = item.job;
@@ -37812,7 +38031,7 @@ function recommend(vantage, seen, findings) {
                 outcome: answered ? 'fails-expectations' : 'unreachable',
                 reason: answered
                     ? `reachable, but no port meets the expectations: ${failing.join('; ')}`
-                    : `nothing is reachable from here: ${failing.join('; ')}`,
+                    : `nothing is reachable from ${from}: ${failing.join('; ')}`,
             };
         }
         const prefix = failing.length > 0 ? `${failing.join('; ')}; ` : '';
@@ -37887,7 +38106,7 @@ function describeFailure(item) {
 
 ;// CONCATENATED MODULE: ./src/judge/verdict.ts
 /** Fails when a finding reaches `failOn`: errors by default, warnings too with `warning`, never with `never`. */
-function verdictOf(findings, failOn) {
+function verdict_verdictOf(findings, failOn) {
     const count = (severity) => findings.filter((f) => f.severity === severity).length;
     const errors = count('error');
     const warnings = count('warning');
@@ -37909,6 +38128,7 @@ function failingCount(verdict) {
 
 
 
+
 function judge(input) {
     const { jobs, vantages } = input;
     const results = [];
@@ -37918,37 +38138,45 @@ function judge(input) {
         const seen = [];
         seenBy.set(v.label, seen);
         jobs.forEach((job, i) => {
+            // A control is evidence about its port: its rows are marked, it is never recommended, and only
+            // attribution (egress.ts) judges it.
+            const mark = (rows) => job.control ? rows.map((r) => ({ ...r, control: true })) : rows;
             if ('error' in v) {
+                if (job.control)
+                    return;
                 findings.push(vantageFailedFinding(job, v.label, v.kind, v.error));
                 seen.push({ job, missing: v.error });
                 return;
             }
             const outcome = v.outcomes[i] ?? { kind: 'missing', reason: 'no result for this port in its answer' };
             if (outcome.kind === 'probed') {
-                results.push(...toRows(outcome.result, job.target.name, v.label));
+                results.push(...mark(toRows(outcome.result, job.target.name, v.label)));
+                if (job.control)
+                    return;
                 findings.push(...judgeProbed({ job, vantage: v.label, result: outcome.result }));
                 seen.push({ job, result: outcome.result });
             }
             else if (outcome.kind === 'refused') {
                 const at = { target: job.target.name, vantage: v.label, port: job.port.port, mode: job.port.mode };
-                results.push(refusedRow(outcome, at));
+                results.push(...mark([refusedRow(outcome, at)]));
                 findings.push(refusedFinding(job, v.label, outcome.reason, outcome.address ?? null));
-                seen.push({ job, missing: outcome.reason });
+                if (!job.control)
+                    seen.push({ job, missing: outcome.reason });
             }
-            else {
+            else if (!job.control) {
                 findings.push(vantageFailedFinding(job, v.label, v.kind, outcome.reason));
                 seen.push({ job, missing: outcome.reason });
             }
         });
     }
-    findings = diagnoseEgress(jobs, vantages, findings);
+    findings = attributeEgress(jobs, vantages, findings);
     findings = softenAlternatives(jobs, vantages.map((v) => v.label), findings, (label, i) => {
         const v = vantages.find((x) => x.label === label);
         const outcome = v && 'outcomes' in v ? v.outcomes[i] : undefined;
         return outcome?.kind === 'probed' && outcome.result.status !== 'aborted';
     });
-    const recommendations = vantages.flatMap((v) => recommend(v.label, seenBy.get(v.label) ?? [], findings));
-    return { results, findings, recommendations, verdict: verdictOf(findings, input.failOn) };
+    const recommendations = vantages.flatMap((v) => recommend(v.label, seenBy.get(v.label) ?? [], findings, vantageName(v)));
+    return { results, findings, recommendations, verdict: verdict_verdictOf(findings, input.failOn) };
 }
 
 // EXTERNAL MODULE: ./src/result/settings.ts
@@ -37993,11 +38221,35 @@ function parseVantage(text, source) {
     throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use runner, aws-lambda:REGION:FUNCTION or https://ID.lambda-url.REGION.on.aws/`, source);
 }
 
+// EXTERNAL MODULE: ./src/plan/controls.ts
+var plan_controls = __nccwpck_require__(7821);
+;// CONCATENATED MODULE: ./src/plan/runner-environment.ts
+/**
+ * What the runner is, from the variables its platform sets: GitHub Actions sets GITHUB_ACTIONS=true
+ * and, on current runners, RUNNER_ENVIRONMENT=github-hosted or self-hosted; most CI systems set CI.
+ * The adapters hand over their environment; nothing here reads process.env.
+ */
+function runnerEnvironment(env) {
+    if (env.GITHUB_ACTIONS === 'true') {
+        if (env.RUNNER_ENVIRONMENT === 'github-hosted')
+            return 'github-hosted';
+        if (env.RUNNER_ENVIRONMENT === 'self-hosted')
+            return 'self-hosted';
+        return 'github-actions';
+    }
+    const ci = env.CI?.toLowerCase();
+    if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0')
+        return 'ci';
+    return 'local';
+}
+
 // EXTERNAL MODULE: ./src/plan/targets.ts
 var plan_targets = __nccwpck_require__(1);
 // EXTERNAL MODULE: ./src/plan/types.ts
 var types = __nccwpck_require__(9898);
 ;// CONCATENATED MODULE: ./src/plan/build.ts
+
+
 
 
 
@@ -38034,6 +38286,7 @@ async function buildPlan(input) {
         addTarget(targets, withCredentials);
     });
     applyOverrides(targets, input);
+    const controls = (0,plan_controls/* mergeControls */.JG)(targets, config?.controls ?? [], (input.controls ?? []).map((spec, i) => (0,plan_controls/* parseControlSpec */.oe)(spec, input.controlSource?.(i, spec) ?? `control ${JSON.stringify(spec)}`)));
     if (targets.length === 0) {
         throw new types/* UsageError */.eb(configPath
             ? `${configPath} lists no targets`
@@ -38071,6 +38324,8 @@ async function buildPlan(input) {
             options,
             failOn: input.failOn ?? config?.failOn ?? 'error',
             vantages,
+            ...(controls.length > 0 ? { controls } : {}),
+            runner: runnerEnvironment(input.env),
             ...(configPath ? { configFile: configPath } : {}),
         },
         warnings,
@@ -38190,6 +38445,7 @@ const CONFIG_SPELLING = {
     envelope: '`envelope` of the target in the config file',
     fail_on: '`fail_on` in the config file',
     vantages: 'the vantages',
+    controls: '`controls` in the config file',
 };
 
 ;// CONCATENATED MODULE: ./src/report/row-view.ts
@@ -38227,16 +38483,20 @@ function failsRun(severity, failOn) {
     return RANK[severity] >= RANK[failOn];
 }
 /** `mail.example.com:587`, with an IPv6 literal bracketed so the port stays readable. */
-function hostPort(host, port) {
+function row_view_hostPort(host, port) {
     return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 /** `mail.example.com:587 (192.0.2.1)`; `(no address)` when DNS gave none. */
 function rowLabel(row) {
-    return `${hostPort(row.host, row.port)} (${row.address ?? 'no address'})`;
+    return `${row_view_hostPort(row.host, row.port)} (${row.address ?? 'no address'})`;
 }
 /** Whether the run had several vantages: then every view names the vantage of each row and finding. */
 function manyVantages(report) {
     return report.vantages.length > 1;
+}
+/** Whether views open with the matrix: with several vantages, or with controls to tell apart. */
+function showsMatrix(report) {
+    return manyVantages(report) || report.results.some((row) => row.control);
 }
 /**
  * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
@@ -38246,7 +38506,7 @@ function manyVantages(report) {
 function where(about, withVantage) {
     const name = about.target === about.host ? '' : `${about.target} `;
     const from = withVantage ? ` from ${about.vantage}` : '';
-    return `${name}${hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}${from}`;
+    return `${name}${row_view_hostPort(about.host, about.port)}${about.address === null ? '' : ` (${about.address})`}${from}`;
 }
 /** The vantages that could not answer, one line each. */
 function vantageErrors(report) {
@@ -38295,7 +38555,100 @@ function oneLine(text) {
     return text.replace(/[\t\r\n]+/g, ' ').replace(UNSAFE, '\uFFFD');
 }
 
+;// CONCATENATED MODULE: ./src/report/matrix.ts
+
+
+/** The rules that attribute a failure to a network or a target: the cell's verdict when present. */
+const ATTRIBUTION = [
+    'egress-blocked',
+    'target-filtered',
+    'target-down',
+    'inconclusive',
+    'egress-blocked-likely',
+];
+const matrix_RANK = { error: 3, warning: 2, notice: 1 };
+const rowKey = (target, port) => `${target}\u0000${port}`;
+function matrix_verdictOf(findings) {
+    const attribution = findings.find((f) => ATTRIBUTION.includes(f.rule));
+    if (attribution)
+        return attribution.rule;
+    const worst = [...findings].sort((a, b) => matrix_RANK[b.severity] - matrix_RANK[a.severity])[0];
+    return worst?.rule ?? null;
+}
+function cellOf(report, row, vantage, rows) {
+    const findings = report.findings.filter((f) => f.vantage === vantage && f.target === row.target && f.port === row.port);
+    const statuses = [...new Set(rows.map((r) => r.status))];
+    const failed = report.vantages.find((v) => v.label === vantage)?.error;
+    const unanswered = rows.length === 0 && (failed ?? findings.find((f) => f.rule === 'vantage-failed'));
+    return {
+        vantage,
+        rows,
+        status: unanswered ? 'no answer' : rows.length === 0 ? '-' : statuses.join('/'),
+        latencyMs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.durationMs)),
+        findings,
+        verdict: matrix_verdictOf(findings),
+        severity: worstSeverity(findings),
+        ...(unanswered ? { error: typeof unanswered === 'string' ? unanswered : unanswered.message } : {}),
+    };
+}
+/** The matrix of a report: rows in the order targets first appear (results, then findings). */
+function buildMatrix(report) {
+    const rows = new Map();
+    const sessions = new Map();
+    for (const r of report.results) {
+        const key = rowKey(r.target, r.port);
+        if (!rows.has(key)) {
+            rows.set(key, {
+                target: r.target,
+                host: r.host,
+                port: r.port,
+                mode: r.mode,
+                control: r.control === true,
+                cells: [],
+            });
+        }
+        const cell = `${key}\u0000${r.vantage}`;
+        sessions.set(cell, [...(sessions.get(cell) ?? []), r]);
+    }
+    for (const f of report.findings) {
+        const key = rowKey(f.target, f.port);
+        if (!rows.has(key)) {
+            rows.set(key, {
+                target: f.target,
+                host: f.host,
+                port: f.port,
+                mode: null,
+                control: f.control === true,
+                cells: [],
+            });
+        }
+    }
+    const labels = report.vantages.map((v) => v.label);
+    // A finding may name a vantage the report does not list (a hand-built report): it gets a column too.
+    for (const f of report.findings)
+        if (!labels.includes(f.vantage))
+            labels.push(f.vantage);
+    const matrixRows = [...rows.values()].map((row) => ({
+        ...row,
+        cells: labels.map((label) => cellOf(report, row, label, sessions.get(`${rowKey(row.target, row.port)}\u0000${label}`) ?? [])),
+    }));
+    return {
+        vantages: labels.map((label) => {
+            const v = report.vantages.find((x) => x.label === label);
+            return { label, title: v ? vantageTitle(v) : label };
+        }),
+        rows: matrixRows,
+    };
+}
+/** `12 ms`, `1.2 s`: short enough for a matrix cell. */
+function latencyText(ms) {
+    if (ms === null)
+        return '';
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 const DEFAULT_MAX_LENGTH = 60_000;
 const SEVERITY_MARKS = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
@@ -38376,6 +38729,33 @@ function table(report) {
     }
     return lines.join('\n');
 }
+function matrixCell(cell) {
+    const worst = cell.error ? 'error' : cell.severity;
+    const mark = cell.status === '-' ? '' : worst === 'error' || worst === 'warning' ? SEVERITY_MARKS[worst] : '✅';
+    const parts = [
+        mark,
+        cell.status === '-' ? '-' : `\`${cell.status}\``,
+        cell.verdict ? `\`${cell.verdict}\`` : '',
+        latencyText(cell.latencyMs),
+    ];
+    return parts.filter(Boolean).join(' ');
+}
+/**
+ * The run as a matrix: a row per target (or control) and port, a column per vantage, each cell the
+ * status that vantage saw, the verdict judging it, and the latency.
+ */
+function matrixTable(report) {
+    const matrix = buildMatrix(report);
+    const lines = [
+        `| Target | Port | ${matrix.vantages.map((v) => escapeMarkdown(v.title)).join(' | ')} |`,
+        `| ------ | ---: | ${matrix.vantages.map(() => '---').join(' | ')} |`,
+    ];
+    for (const row of matrix.rows) {
+        const name = `${escapeMarkdown(row.target)}${row.control ? ' _(control)_' : ''}`;
+        lines.push(`| ${name} | ${row.port} | ${row.cells.map(matrixCell).join(' | ')} |`);
+    }
+    return `### Reachability by vantage\n\n${lines.join('\n')}`;
+}
 function findingItem(finding, many) {
     const at = finding.location
         ? ` (${finding.location.file}:${finding.location.line}:${finding.location.column})`
@@ -38404,6 +38784,7 @@ function parts(report) {
     const many = manyVantages(report);
     const head = [
         `## ${pass ? '✅' : '❌'} smtp-port-probe — ${verdictLine(report.verdict)}`,
+        ...(showsMatrix(report) && report.results.length > 0 ? [matrixTable(report), '### Sessions'] : []),
         report.results.length === 0 ? '_No results._' : table(report),
     ].join('\n\n');
     const failing = report.results.filter((row) => {
@@ -38586,9 +38967,10 @@ function compactOutputs(report) {
         byTarget.set(r.target, entries);
     }
     const recommended = Object.fromEntries([...byTarget].map(([target, entries]) => [target, Object.fromEntries(entries)]));
-    const rows = report.results.map(({ target, vantage, host, port, address, status, stage }) => ({
+    const rows = report.results.map(({ target, vantage, control, host, port, address, status, stage }) => ({
         target,
         vantage,
+        ...(control ? { control } : {}),
         host,
         port,
         address,
@@ -38638,6 +39020,7 @@ const KEY_ORDER = {
     row: [
         'target',
         'vantage',
+        'control',
         'host',
         'port',
         'mode',
@@ -38716,6 +39099,7 @@ const KEY_ORDER = {
     finding: [
         'rule',
         'vantage',
+        'control',
         'severity',
         'message',
         'hint',
@@ -38758,8 +39142,6 @@ function renderJson(report) {
     return `${JSON.stringify(ordered(report, 'report'), null, 2)}\n`;
 }
 
-// EXTERNAL MODULE: ./src/result/model.ts
-var model = __nccwpck_require__(8032);
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The tool's version, kept equal to package.json's by a test (bundles cannot read package.json). */
 const src_version_VERSION = '0.1.0';
@@ -38837,10 +39219,13 @@ async function expandMx(targets, lookup) {
     }));
     return expanded.flat();
 }
-/** Every target's ports, after MX expansion, in plan order. */
+/** Every target's ports, after MX expansion, in plan order; then every control's, in the same run. */
 async function planJobs(plan, lookup) {
     const targets = await expandMx(plan.targets, lookup);
-    return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+    return [
+        ...targets.flatMap((target) => target.ports.map((port) => ({ target, port }))),
+        ...(plan.controls ?? []).flatMap((target) => target.ports.map((port) => ({ target, port, control: true }))),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/run/remote.ts
@@ -38947,9 +39332,20 @@ async function runPlan(plan, options = {}) {
         const head = { label: spec.label, kind: spec.kind };
         if (spec.kind === 'runner') {
             const results = await probeHere(jobs, plan, options);
+            const runner = plan.runner ? { runner: plan.runner } : {};
+            // What the runner is, beside what remote vantages say about themselves.
+            const facts = plan.runner
+                ? {
+                    facts: {
+                        provider: plan.runner,
+                        runtime: `node ${process.version}`,
+                        architecture: process.arch,
+                    },
+                }
+                : {};
             return {
-                answer: { ...head, outcomes: results.map((result) => ({ kind: 'probed', result })) },
-                report: head,
+                answer: { ...head, ...runner, outcomes: results.map((result) => ({ kind: 'probed', result })) },
+                report: { ...head, ...facts },
             };
         }
         const remote = spec;
@@ -39174,6 +39570,7 @@ function readInputs() {
         throw new types/* UsageError */.eb(`${JSON.stringify(mode)} is not one of ${probe/* MODES */.FN.join(', ')}`, 'input mode');
     }
     const vantageLines = targetLines(input('vantages') || 'runner');
+    const controlLines = targetLines(getInput('controls'));
     const retriesText = input('retries');
     const retries = retriesText === '' ? undefined : Number(retriesText);
     if (retries !== undefined && (!/^\d+$/.test(retriesText) || retries > 5)) {
@@ -39204,6 +39601,8 @@ function readInputs() {
             ...(flag('allow-plaintext-auth', false) ? { allowPlaintextAuth: true } : {}),
             vantages: vantageLines.map((v) => v.spec),
             vantageSource: (i) => `input vantages line ${vantageLines[i]?.line ?? i + 1}`,
+            controls: controlLines.map((c) => c.spec),
+            controlSource: (i, spec) => `input controls line ${controlLines[i]?.line ?? i + 1} (${JSON.stringify((0,plan_targets/* redactCredentials */.UY)(spec))})`,
             options: {
                 ...(timeout ? { timeout: (0,duration/* parseDuration */.E)(timeout, 'input timeout') } : {}),
                 ...(connectTimeout !== undefined ? { connectTimeout } : {}),
@@ -39245,6 +39644,7 @@ const ACTION_SPELLING = {
     envelope: '`envelope` in the config file',
     fail_on: 'input `fail-on`',
     vantages: 'input `vantages`',
+    controls: 'input `controls`',
 };
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
@@ -39802,6 +40202,94 @@ function parseRequest(body) {
 
 
 
+
+
+/***/ }),
+
+/***/ 7821:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JG: () => (/* binding */ mergeControls),
+/* harmony export */   "in": () => (/* binding */ controlFromEntry),
+/* harmony export */   oe: () => (/* binding */ parseControlSpec)
+/* harmony export */ });
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3349);
+/* harmony import */ var _targets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9898);
+/**
+ * Controls: servers known to answer on given ports from anywhere (a provider's submission host on 587, a
+ * host of the user's own on 25). Every vantage probes them beside the targets, in the same invocation,
+ * so that a port that fails from one vantage can be told apart: its network blocks the port, the target
+ * filters that vantage, or the target is down (src/judge/attribution.ts). They are written like targets,
+ * but always with a port, and without credentials, envelope or expectations: only whether the port
+ * answers counts.
+ */
+
+
+
+/**
+ * Reads one control: `host:587`, `host:25,587`, `[2001:db8::1]:25`, `smtp://host:587`, `smtps://host`.
+ * A bare host is refused (a control vouches for the ports it is known to answer on, so they are
+ * named), and so are credentials and `mx:`.
+ */
+function parseControlSpec(spec, source, mode) {
+    // No default ports: a control without one is a mistake, not a probe of 25, 465, 587 and 2525.
+    const parsed = (0,_targets_js__WEBPACK_IMPORTED_MODULE_1__/* .parseTargetSpec */ .Sf)(spec, source, { ports: [], ...(mode ? { mode } : {}) });
+    if (parsed.mx) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control is one host, not ${JSON.stringify(parsed.display)}: give host:port`, source);
+    }
+    if (parsed.auth) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control takes no credentials (${JSON.stringify(parsed.display)}): only whether the port answers counts`, source);
+    }
+    if (parsed.ports.length === 0) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control needs its port, as in ${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:587: it vouches only for the ports it is known to answer on`, source);
+    }
+    return controlPlan(parsed.host, parsed.host, parsed.ports);
+}
+/** A control from a config mapping. */
+function controlFromEntry(entry, location) {
+    const ports = entry.ports.map((p) => {
+        const mode = p.mode ?? entry.mode;
+        return { port: p.port, mode: mode ?? (0,_probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultMode */ .Hf)(p.port), explicit: mode !== undefined };
+    });
+    return { ...controlPlan(entry.name ?? entry.host, entry.host, ports), location };
+}
+function controlPlan(name, host, ports) {
+    return {
+        name,
+        host,
+        mx: false,
+        ports: ports.map(({ port, mode, explicit }) => ({ port, mode, modeExplicit: explicit, expect: {} })),
+        require: 'all',
+    };
+}
+/**
+ * Controls from the file, then the adapter's, merged by name. A control on the same name and port as a
+ * target would make their rows indistinguishable: refused, naming both.
+ */
+function mergeControls(targets, fromFile, given) {
+    const controls = [];
+    for (const control of [...fromFile, ...given]) {
+        for (const port of control.ports) {
+            if (targets.some((t) => t.name === control.name && t.ports.some((p) => p.port === port.port))) {
+                throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`${control.name}:${port.port} is both a target and a control: a control is evidence about the port, so name another server`, { setting: 'controls' });
+            }
+        }
+        const same = controls.find((c) => c.name === control.name);
+        if (!same) {
+            controls.push({ ...control, ports: [...control.ports] });
+            continue;
+        }
+        if (same.host !== control.host) {
+            throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`control ${JSON.stringify(control.name)} is listed twice with different hosts; give each a distinct name`, { setting: 'controls' });
+        }
+        for (const port of control.ports)
+            if (!same.ports.some((p) => p.port === port.port))
+                same.ports.push(port);
+    }
+    return controls;
+}
 
 
 /***/ }),
@@ -42256,6 +42744,7 @@ function resolveTarget(target, where = 'target') {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wv: () => (/* binding */ RUNNER_ENVIRONMENTS),
 /* harmony export */   d$: () => (/* binding */ FAIL_ON),
 /* harmony export */   f$: () => (/* binding */ SCHEMA_VERSION)
 /* harmony export */ });
@@ -42269,6 +42758,12 @@ const FAIL_ON = ['error', 'warning', 'never'];
 const REPORT_STATUSES = [..._probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f, 'forbidden'];
 /** The kinds of place a run probes from. */
 const VANTAGE_KINDS = (/* unused pure expression or super */ null && (['runner', 'aws-lambda', 'function-url', 'gcp']));
+/**
+ * What kind of machine the runner is, as its environment says (RUNNER_ENVIRONMENT, GITHUB_ACTIONS, CI):
+ * a GitHub-hosted runner (Azure, whose subscriptions mostly block outbound 25), a self-hosted one, a
+ * GitHub Actions runner that does not say which, another CI's, or a developer's machine.
+ */
+const RUNNER_ENVIRONMENTS = ['github-hosted', 'self-hosted', 'github-actions', 'ci', 'local'];
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 const SCHEMA_VERSION = 2;
 
@@ -42313,7 +42808,19 @@ const RULES = {
     'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
     'tls-skipped': { severity: 'notice', title: 'the server offers STARTTLS; mode plain did not use it' },
     'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
-    'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
+    'egress-blocked': {
+        severity: 'error',
+        title: 'blocked by this network: nothing on the port answers here, a control answers elsewhere',
+    },
+    'target-filtered': {
+        severity: 'error',
+        title: 'the target filters this vantage: the port works from here, the target answers elsewhere',
+    },
+    'target-down': { severity: 'error', title: 'the target answers no vantage, though the port works' },
+    inconclusive: {
+        severity: 'error',
+        title: 'unreachable from this vantage, cause not proven: what is missing is named',
+    },
     'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
 };
 const RULE_IDS = Object.keys(RULES);
@@ -42359,6 +42866,7 @@ const SETTINGS = [
     'envelope',
     'fail_on',
     'vantages',
+    'controls',
 ];
 const ESCAPED = SETTINGS.map((id) => id.replace(/\./g, '\\.'))
     // Longest first, so that `expect.tls` is not read as a shorter id.

@@ -32,6 +32,8 @@ var core = __webpack_require__(8532);
 var schemas = __webpack_require__(9691);
 // EXTERNAL MODULE: ./src/probe/options.ts
 var options = __webpack_require__(4344);
+// EXTERNAL MODULE: ./src/plan/controls.ts
+var controls = __webpack_require__(7821);
 // EXTERNAL MODULE: ./src/plan/duration.ts
 var duration = __webpack_require__(2983);
 // EXTERNAL MODULE: ./src/plan/targets.ts
@@ -39,6 +41,7 @@ var targets = __webpack_require__(1);
 // EXTERNAL MODULE: ./src/plan/types.ts
 var types = __webpack_require__(9898);
 ;// CONCATENATED MODULE: ./src/plan/config-schema.ts
+
 
 
 
@@ -271,14 +274,29 @@ function configSchema({ dir, env }) {
         expect: expectSchema.optional(),
     });
     const target = schemas/* union */.KCZ([via(schemas/* string */.YjP(), (value) => ({ spec: (0,targets/* parseTargetSpec */.Sf)(value, 'target') })), targetMapping], { error: expectedHost('a target such as smtp.example.com:587, or a mapping with host and ports') });
+    // Only what says whether the port answers: no credentials, envelope or expectations.
+    const control = schemas/* union */.KCZ([
+        via(schemas/* string */.YjP(), (value) => ({ plan: (0,controls/* parseControlSpec */.oe)(value, 'control') })),
+        mapping({
+            name: config_schema_text('a name').optional(),
+            host: via(schemas/* string */.YjP({ error: expectedHost('a host name or IP address') }), (v) => (0,targets/* parseHost */.o6)(v, 'host')),
+            ports: schemas/* array */.YOg(schemas/* union */.KCZ([portNumber.transform((port) => ({ port })), mapping({ port: portNumber, mode })]), {
+                error: expected('a list of ports'),
+            })
+                .min(1, { error: expected('at least one port') }),
+            mode: mode.optional(),
+        }),
+    ], { error: expectedHost('a control such as smtp.example.com:587, or a mapping with host and ports') });
     return mapping({
         fail_on: oneOf(FAIL_ON_VALUES).optional(),
         defaults: defaults.optional(),
         targets: schemas/* array */.YOg(target, { error: expected('a list of targets') }).optional(),
+        controls: schemas/* array */.YOg(control, { error: expected('a list of controls') }).optional(),
     });
 }
 
 ;// CONCATENATED MODULE: ./src/plan/config.ts
+
 
 
 
@@ -482,6 +500,10 @@ dir = (0,external_node_path_.dirname)(file)) {
     const defaultExpect = config.defaults?.expect;
     return {
         targets: (config.targets ?? []).map((entry, index) => targetPlanOf(entry, defaultExpect, at, ['targets', index])),
+        controls: (config.controls ?? []).map((entry, index) => {
+            const location = at(['controls', index]);
+            return 'plan' in entry ? { ...entry.plan, location } : (0,controls/* controlFromEntry */["in"])(entry, location);
+        }),
         options: optionsOf(config.defaults),
         ...(defaultExpect ? { defaultExpect } : {}),
         ...(config.fail_on ? { failOn: config.fail_on } : {}),

@@ -19,10 +19,10 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./src/plan/build.ts + 1 modules
-var build = __webpack_require__(174);
-// EXTERNAL MODULE: ./src/run/pipeline.ts + 13 modules
-var pipeline = __webpack_require__(6442);
+// EXTERNAL MODULE: ./src/plan/build.ts + 2 modules
+var build = __webpack_require__(73);
+// EXTERNAL MODULE: ./src/run/pipeline.ts + 14 modules
+var pipeline = __webpack_require__(1167);
 // EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
 var Reflect = __webpack_require__(477);
 // EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js

@@ -407,7 +407,7 @@ module.exports.createColors = createColors
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3556);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6709);
 
 // Ctrl-C ends the probes still running as `aborted` and still prints the report.
 const controller = new AbortController();
@@ -425,7 +425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3556:
+/***/ 6709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -440,8 +440,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/plan/build.ts + 1 modules
-var build = __nccwpck_require__(174);
+// EXTERNAL MODULE: ./src/plan/build.ts + 2 modules
+var build = __nccwpck_require__(73);
 ;// CONCATENATED MODULE: ./src/plan/config-spelling.ts
 /** How the config file names each setting, for hints about what a config line produced. */
 const CONFIG_SPELLING = {
@@ -467,6 +467,7 @@ const CONFIG_SPELLING = {
     envelope: '`envelope` of the target in the config file',
     fail_on: '`fail_on` in the config file',
     vantages: 'the vantages',
+    controls: '`controls` in the config file',
 };
 
 // EXTERNAL MODULE: ./src/plan/types.ts
@@ -511,6 +512,7 @@ const KEY_ORDER = {
     row: [
         'target',
         'vantage',
+        'control',
         'host',
         'port',
         'mode',
@@ -589,6 +591,7 @@ const KEY_ORDER = {
     finding: [
         'rule',
         'vantage',
+        'control',
         'severity',
         'message',
         'hint',
@@ -631,6 +634,8 @@ function renderJson(report) {
     return `${JSON.stringify(ordered(report, 'report'), null, 2)}\n`;
 }
 
+// EXTERNAL MODULE: ./src/result/vantage-words.ts
+var vantage_words = __nccwpck_require__(4871);
 ;// CONCATENATED MODULE: ./src/report/row-view.ts
 const RANK = { error: 3, warning: 2, notice: 1 };
 /** A finding with address null judges every address of its port; otherwise exactly one session. */
@@ -676,6 +681,10 @@ function rowLabel(row) {
 /** Whether the run had several vantages: then every view names the vantage of each row and finding. */
 function manyVantages(report) {
     return report.vantages.length > 1;
+}
+/** Whether views open with the matrix: with several vantages, or with controls to tell apart. */
+function showsMatrix(report) {
+    return manyVantages(report) || report.results.some((row) => row.control);
 }
 /**
  * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
@@ -734,7 +743,100 @@ function oneLine(text) {
     return text.replace(/[\t\r\n]+/g, ' ').replace(UNSAFE, '\uFFFD');
 }
 
+;// CONCATENATED MODULE: ./src/report/matrix.ts
+
+
+/** The rules that attribute a failure to a network or a target: the cell's verdict when present. */
+const ATTRIBUTION = [
+    'egress-blocked',
+    'target-filtered',
+    'target-down',
+    'inconclusive',
+    'egress-blocked-likely',
+];
+const matrix_RANK = { error: 3, warning: 2, notice: 1 };
+const rowKey = (target, port) => `${target}\u0000${port}`;
+function verdictOf(findings) {
+    const attribution = findings.find((f) => ATTRIBUTION.includes(f.rule));
+    if (attribution)
+        return attribution.rule;
+    const worst = [...findings].sort((a, b) => matrix_RANK[b.severity] - matrix_RANK[a.severity])[0];
+    return worst?.rule ?? null;
+}
+function cellOf(report, row, vantage, rows) {
+    const findings = report.findings.filter((f) => f.vantage === vantage && f.target === row.target && f.port === row.port);
+    const statuses = [...new Set(rows.map((r) => r.status))];
+    const failed = report.vantages.find((v) => v.label === vantage)?.error;
+    const unanswered = rows.length === 0 && (failed ?? findings.find((f) => f.rule === 'vantage-failed'));
+    return {
+        vantage,
+        rows,
+        status: unanswered ? 'no answer' : rows.length === 0 ? '-' : statuses.join('/'),
+        latencyMs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.durationMs)),
+        findings,
+        verdict: verdictOf(findings),
+        severity: worstSeverity(findings),
+        ...(unanswered ? { error: typeof unanswered === 'string' ? unanswered : unanswered.message } : {}),
+    };
+}
+/** The matrix of a report: rows in the order targets first appear (results, then findings). */
+function buildMatrix(report) {
+    const rows = new Map();
+    const sessions = new Map();
+    for (const r of report.results) {
+        const key = rowKey(r.target, r.port);
+        if (!rows.has(key)) {
+            rows.set(key, {
+                target: r.target,
+                host: r.host,
+                port: r.port,
+                mode: r.mode,
+                control: r.control === true,
+                cells: [],
+            });
+        }
+        const cell = `${key}\u0000${r.vantage}`;
+        sessions.set(cell, [...(sessions.get(cell) ?? []), r]);
+    }
+    for (const f of report.findings) {
+        const key = rowKey(f.target, f.port);
+        if (!rows.has(key)) {
+            rows.set(key, {
+                target: f.target,
+                host: f.host,
+                port: f.port,
+                mode: null,
+                control: f.control === true,
+                cells: [],
+            });
+        }
+    }
+    const labels = report.vantages.map((v) => v.label);
+    // A finding may name a vantage the report does not list (a hand-built report): it gets a column too.
+    for (const f of report.findings)
+        if (!labels.includes(f.vantage))
+            labels.push(f.vantage);
+    const matrixRows = [...rows.values()].map((row) => ({
+        ...row,
+        cells: labels.map((label) => cellOf(report, row, label, sessions.get(`${rowKey(row.target, row.port)}\u0000${label}`) ?? [])),
+    }));
+    return {
+        vantages: labels.map((label) => {
+            const v = report.vantages.find((x) => x.label === label);
+            return { label, title: v ? (0,vantage_words/* vantageTitle */.f9)(v) : label };
+        }),
+        rows: matrixRows,
+    };
+}
+/** `12 ms`, `1.2 s`: short enough for a matrix cell. */
+function latencyText(ms) {
+    if (ms === null)
+        return '';
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/junit.ts
+
 
 /**
  * XML 1.0 §2.2 allows tab, LF, CR and U+0020 up; not even a character reference may name the rest, so
@@ -764,27 +866,38 @@ function findingText(finding, many) {
 }
 function systemOut(c, passing) {
     const lines = [];
-    if (c.row) {
-        lines.push(`status: ${c.row.status} at ${c.row.stage}`, `explanation: ${oneLine(c.row.explanation)}`);
-        if (c.row.hint)
-            lines.push(`hint: ${oneLine(c.row.hint)}`);
+    for (const row of c.rows) {
+        if (c.rows.length > 1)
+            lines.push(`${row.address ?? 'no address'}:`);
+        lines.push(`status: ${row.status} at ${row.stage}`, `explanation: ${oneLine(row.explanation)}`);
+        if (row.hint)
+            lines.push(`hint: ${oneLine(row.hint)}`);
     }
     if (passing.length > 0)
         lines.push('', 'findings that do not fail the run:', ...passing.map((f) => findingText(f, c.many)));
-    if (c.row && c.row.transcript.length > 0) {
-        lines.push('', 'transcript:');
-        for (const line of c.row.transcript) {
+    for (const row of c.rows) {
+        if (row.transcript.length === 0)
+            continue;
+        lines.push('', `transcript${c.rows.length > 1 ? ` (${row.address ?? 'no address'})` : ''}:`);
+        for (const line of row.transcript) {
             lines.push(`${String(line.at).padStart(6)} ${line.dir} ${oneLine(line.text)}`);
         }
     }
     return lines.join('\n');
 }
+/** The findings that fail this case: those reaching `failOn`, except the vantage's own failure when it is the case's error. */
+function failingOf(c, failOn) {
+    return c.findings.filter((f) => failsRun(f.severity, failOn) && !(c.error !== undefined && f.rule === 'vantage-failed'));
+}
 function testcase(c, failOn) {
-    const failing = c.findings.filter((f) => failsRun(f.severity, failOn));
+    const failing = failingOf(c, failOn);
     const passing = c.findings.filter((f) => !failsRun(f.severity, failOn));
     const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}" time="${seconds(c.durationMs)}"`;
     const body = [];
     const [first] = failing;
+    if (c.error !== undefined) {
+        body.push(`      <error message="${xmlAttr(oneLine(c.error))}" type="vantage-failed">${xmlText(oneLine(c.error))}</error>`);
+    }
     if (first) {
         const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
         body.push(`      <failure message="${xmlAttr(oneLine(first.message) + more)}" type="${xmlAttr(first.rule)}">` +
@@ -795,31 +908,30 @@ function testcase(c, failOn) {
         body.push(`      <system-out>${xmlText(out)}</system-out>`);
     return body.length === 0 ? `${open}/>` : [`${open}>`, ...body, '    </testcase>'].join('\n');
 }
+/** A case per matrix cell that holds anything: sessions, findings, or the vantage's failure. */
 function cases(report) {
     const many = manyVantages(report);
     const suites = new Map();
-    for (const [target, rows] of rowsByTarget(report.results)) {
-        suites.set(target, rows.map((row) => ({
-            classname: target,
-            name: many ? `${rowLabel(row)} from ${row.vantage}` : rowLabel(row),
-            durationMs: row.durationMs,
-            findings: findingsFor(report, row),
-            row,
-            many,
-        })));
-    }
-    // A finding that matches no session must still fail the build; it gets a case of its own.
-    for (const finding of unmatchedFindings(report)) {
-        const suite = suites.get(finding.target) ?? [];
-        const name = hostPort(finding.host, finding.port) +
-            (finding.address === null ? '' : ` (${finding.address})`) +
-            (many ? ` from ${finding.vantage}` : '');
-        const existing = suite.find((c) => c.row === undefined && c.name === name);
-        if (existing)
-            existing.findings.push(finding);
-        else
-            suite.push({ classname: finding.target, name, durationMs: 0, findings: [finding], many });
-        suites.set(finding.target, suite);
+    for (const row of buildMatrix(report).rows) {
+        const suite = suites.get(row.target) ?? [];
+        suites.set(row.target, suite);
+        for (const cell of row.cells) {
+            if (cell.rows.length === 0 && cell.findings.length === 0 && cell.error === undefined)
+                continue;
+            const addresses = cell.rows.map((r) => r.address ?? 'no address');
+            const name = hostPort(cell.rows[0]?.host ?? row.host, row.port) +
+                (addresses.length > 0 ? ` (${addresses.join(', ')})` : '') +
+                (many ? ` from ${cell.vantage}` : '');
+            suite.push({
+                classname: row.target,
+                name,
+                durationMs: cell.latencyMs ?? 0,
+                findings: cell.findings,
+                rows: cell.rows,
+                ...(cell.error !== undefined ? { error: cell.error } : {}),
+                many,
+            });
+        }
     }
     return suites;
 }
@@ -833,13 +945,16 @@ function renderJunit(report) {
     const suites = [];
     let tests = 0;
     let failures = 0;
+    let errors = 0;
     for (const [target, suiteCases] of cases(report)) {
-        const failed = suiteCases.filter((c) => c.findings.some((f) => failsRun(f.severity, failOn))).length;
+        const failed = suiteCases.filter((c) => failingOf(c, failOn).length > 0).length;
+        const errored = suiteCases.filter((c) => c.error !== undefined).length;
         const time = suiteCases.reduce((sum, c) => sum + c.durationMs, 0);
         tests += suiteCases.length;
         failures += failed;
+        errors += errored;
         suites.push([
-            `  <testsuite name="${xmlAttr(target)}" tests="${suiteCases.length}" failures="${failed}" errors="0" ` +
+            `  <testsuite name="${xmlAttr(target)}" tests="${suiteCases.length}" failures="${failed}" errors="${errored}" ` +
                 `skipped="0" time="${seconds(time)}" timestamp="${xmlAttr(report.startedAt)}">`,
             ...suiteCases.map((c) => testcase(c, failOn)),
             '  </testsuite>',
@@ -847,7 +962,7 @@ function renderJunit(report) {
     }
     return [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="smtp-port-probe" tests="${tests}" failures="${failures}" errors="0" ` +
+        `<testsuites name="smtp-port-probe" tests="${tests}" failures="${failures}" errors="${errors}" ` +
             `time="${seconds(report.durationMs)}">`,
         ...suites,
         '</testsuites>',
@@ -856,6 +971,7 @@ function renderJunit(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 const DEFAULT_MAX_LENGTH = 60_000;
 const SEVERITY_MARKS = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
@@ -936,6 +1052,33 @@ function table(report) {
     }
     return lines.join('\n');
 }
+function matrixCell(cell) {
+    const worst = cell.error ? 'error' : cell.severity;
+    const mark = cell.status === '-' ? '' : worst === 'error' || worst === 'warning' ? SEVERITY_MARKS[worst] : '✅';
+    const parts = [
+        mark,
+        cell.status === '-' ? '-' : `\`${cell.status}\``,
+        cell.verdict ? `\`${cell.verdict}\`` : '',
+        latencyText(cell.latencyMs),
+    ];
+    return parts.filter(Boolean).join(' ');
+}
+/**
+ * The run as a matrix: a row per target (or control) and port, a column per vantage, each cell the
+ * status that vantage saw, the verdict judging it, and the latency.
+ */
+function matrixTable(report) {
+    const matrix = buildMatrix(report);
+    const lines = [
+        `| Target | Port | ${matrix.vantages.map((v) => escapeMarkdown(v.title)).join(' | ')} |`,
+        `| ------ | ---: | ${matrix.vantages.map(() => '---').join(' | ')} |`,
+    ];
+    for (const row of matrix.rows) {
+        const name = `${escapeMarkdown(row.target)}${row.control ? ' _(control)_' : ''}`;
+        lines.push(`| ${name} | ${row.port} | ${row.cells.map(matrixCell).join(' | ')} |`);
+    }
+    return `### Reachability by vantage\n\n${lines.join('\n')}`;
+}
 function findingItem(finding, many) {
     const at = finding.location
         ? ` (${finding.location.file}:${finding.location.line}:${finding.location.column})`
@@ -964,6 +1107,7 @@ function parts(report) {
     const many = manyVantages(report);
     const head = [
         `## ${pass ? '✅' : '❌'} smtp-port-probe — ${verdictLine(report.verdict)}`,
+        ...(showsMatrix(report) && report.results.length > 0 ? [matrixTable(report), '### Sessions'] : []),
         report.results.length === 0 ? '_No results._' : table(report),
     ].join('\n\n');
     const failing = report.results.filter((row) => {
@@ -1052,24 +1196,7 @@ function mostThatFit(n, fits) {
 // EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
 var picocolors = __nccwpck_require__(7336);
 var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
-;// CONCATENATED MODULE: ./src/report/text.ts
-/**
- * The terminal view: an aligned table of sessions, findings by severity, one recommendation per
- * target, and the verdict. Colour is the caller's decision, so this stays a pure function.
- */
-
-
-const TARGET = { title: 'TARGET', align: 'left', min: 6 };
-const VANTAGE = { title: 'VANTAGE', align: 'left', min: 7 };
-const REST = [
-    { title: 'PORT', align: 'right' },
-    { title: 'MODE', align: 'left' },
-    { title: 'ADDRESS', align: 'left', min: 7 },
-    { title: 'STATUS', align: 'left' },
-    { title: 'TLS', align: 'left' },
-    { title: 'CERT DAYS', align: 'right' },
-    { title: 'LATENCY', align: 'right' },
-];
+;// CONCATENATED MODULE: ./src/report/text-table.ts
 const GAP = '  ';
 /** Length in code points: what a terminal shows for the text this renderer emits. */
 function width(text) {
@@ -1106,6 +1233,94 @@ function wrap(text, max, first, rest) {
     // A word longer than a line (a URL) is left to overflow: cut, it would be useless.
     return lines;
 }
+/** Natural widths, then, on a terminal, the squeezable columns narrowed (target first) until the table fits. */
+function columnWidths(columns, table, max) {
+    const widths = columns.map((col, i) => Math.max(width(col.title), ...table.map((r) => width(r[i]?.text ?? ''))));
+    if (max === undefined)
+        return widths;
+    const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
+    for (const [i, col] of columns.entries()) {
+        const current = widths[i] ?? 0;
+        if (col.min === undefined || total() <= max)
+            continue;
+        widths[i] = Math.max(col.min, current - (total() - max));
+    }
+    return widths;
+}
+function formatRow(columns, row, widths) {
+    return row
+        .map((cell, i) => {
+        const w = widths[i] ?? 0;
+        const text = truncate(cell.text, w);
+        const pad = ' '.repeat(Math.max(0, w - width(text)));
+        const padded = columns[i]?.align === 'right'
+            ? pad + (cell.paint?.(text) ?? text)
+            : (cell.paint?.(text) ?? text) + pad;
+        return padded;
+    })
+        .join(GAP)
+        .trimEnd();
+}
+
+;// CONCATENATED MODULE: ./src/report/text-matrix.ts
+
+
+
+function paintOf(c, cell) {
+    const severity = cell.error ? 'error' : cell.severity;
+    if (severity === 'error')
+        return c.red;
+    if (severity === 'warning')
+        return c.yellow;
+    if (cell.status === 'ok')
+        return c.green;
+    if (cell.status === '-')
+        return c.dim;
+    return undefined;
+}
+/** `ok 12 ms`, `timeout egress-blocked 1.0 s`: the verdict before the latency, so a squeeze cuts the latency first. */
+function cellText(cell) {
+    return [cell.status, cell.verdict ?? '', latencyText(cell.latencyMs)].filter(Boolean).join(' ');
+}
+/** The matrix as lines, squeezed to `max` columns when given (names first, then the vantage columns). */
+function matrixLines(c, report, max) {
+    const matrix = buildMatrix(report);
+    const columns = [
+        { title: 'TARGET:PORT', align: 'left', min: 10 },
+        ...matrix.vantages.map((v) => ({ title: oneLine(v.title), align: 'left', min: 9 })),
+    ];
+    const body = matrix.rows.map((row) => [
+        { text: oneLine(`${hostPort(row.target, row.port)}${row.control ? ' (control)' : ''}`) },
+        ...row.cells.map((cell) => {
+            const paint = paintOf(c, cell);
+            return { text: oneLine(cellText(cell)), ...(paint ? { paint } : {}) };
+        }),
+    ]);
+    const widths = columnWidths(columns, body, max);
+    const header = formatRow(columns, columns.map((col) => ({ text: col.title, paint: c.bold })), widths);
+    return [header, ...body.map((cells) => formatRow(columns, cells, widths))];
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+/**
+ * The terminal view: an aligned table of sessions, findings by severity, one recommendation per
+ * target, and the verdict. Colour is the caller's decision, so this stays a pure function.
+ */
+
+
+
+
+const TARGET = { title: 'TARGET', align: 'left', min: 6 };
+const VANTAGE = { title: 'VANTAGE', align: 'left', min: 7 };
+const REST = [
+    { title: 'PORT', align: 'right' },
+    { title: 'MODE', align: 'left' },
+    { title: 'ADDRESS', align: 'left', min: 7 },
+    { title: 'STATUS', align: 'left' },
+    { title: 'TLS', align: 'left' },
+    { title: 'CERT DAYS', align: 'right' },
+    { title: 'LATENCY', align: 'right' },
+];
 function statusPaint(c, status) {
     if (status === 'ok')
         return c.green;
@@ -1137,34 +1352,6 @@ function cells(c, row, findings, many) {
         text_certCell(c, row, findings),
         { text: `${Math.round(row.durationMs)} ms` },
     ];
-}
-/** Natural widths, then, on a terminal, the squeezable columns narrowed (target first) until the table fits. */
-function columnWidths(columns, table, max) {
-    const widths = columns.map((col, i) => Math.max(width(col.title), ...table.map((r) => width(r[i]?.text ?? ''))));
-    if (max === undefined)
-        return widths;
-    const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
-    for (const [i, col] of columns.entries()) {
-        const current = widths[i] ?? 0;
-        if (col.min === undefined || total() <= max)
-            continue;
-        widths[i] = Math.max(col.min, current - (total() - max));
-    }
-    return widths;
-}
-function formatRow(columns, row, widths) {
-    return row
-        .map((cell, i) => {
-        const w = widths[i] ?? 0;
-        const text = truncate(cell.text, w);
-        const pad = ' '.repeat(Math.max(0, w - width(text)));
-        const padded = columns[i]?.align === 'right'
-            ? pad + (cell.paint?.(text) ?? text)
-            : (cell.paint?.(text) ?? text) + pad;
-        return padded;
-    })
-        .join(GAP)
-        .trimEnd();
 }
 function text_table(c, report, max) {
     const many = manyVantages(report);
@@ -1252,6 +1439,9 @@ function renderText(report, options) {
     const max = options.width;
     const many = manyVantages(report);
     const lines = report.results.length === 0 ? [c.dim('No results.')] : text_table(c, report, max);
+    // With several vantages (or controls), the matrix first: which network reaches what, at a glance.
+    if (showsMatrix(report) && report.results.length > 0)
+        lines.unshift(c.bold('Reachability by vantage'), ...matrixLines(c, report, max), '');
     if (options.verbose)
         lines.push(...transcripts(c, report.results, many));
     lines.push(...findings(c, report.findings, many, max));
@@ -1300,8 +1490,8 @@ function render(report, format, options = {}) {
 
 // EXTERNAL MODULE: ./src/result/settings.ts
 var settings = __nccwpck_require__(6744);
-// EXTERNAL MODULE: ./src/run/pipeline.ts + 13 modules
-var pipeline = __nccwpck_require__(6442);
+// EXTERNAL MODULE: ./src/run/pipeline.ts + 14 modules
+var pipeline = __nccwpck_require__(1167);
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
 // EXTERNAL MODULE: external "node:util"
@@ -1338,6 +1528,7 @@ const OPTIONS = {
     'allow-unverified-auth': { type: 'boolean' },
     'allow-plaintext-auth': { type: 'boolean' },
     vantage: { type: 'string', multiple: true },
+    control: { type: 'string', multiple: true },
     'auth-user-env': { type: 'string' },
     'auth-pass-env': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
@@ -1371,6 +1562,8 @@ Options:
                              none with --mode plain)
       --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
                              https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
+      --control HOST:PORT    a server known to answer on PORT from anywhere, probed from every vantage
+                             as evidence: tells this network's block from a target's; repeatable
       --auth-user-env VAR    environment variable holding the SMTP username
       --auth-pass-env VAR    environment variable holding the SMTP password
       --allow-unverified-auth  UNSAFE: send the credentials even when the server's certificate
@@ -1438,6 +1631,7 @@ function parseCliArgs(argv) {
         allowUnverifiedAuth: v['allow-unverified-auth'] === true,
         allowPlaintextAuth: v['allow-plaintext-auth'] === true,
         vantages: v.vantage ?? [],
+        controls: v.control ?? [],
         verbose: v.verbose === true,
     };
     const set = (key, value) => {
@@ -1539,6 +1733,7 @@ const CLI_SPELLING = {
     envelope: '`envelope` in the config file',
     fail_on: '--fail-on',
     vantages: '--vantage',
+    controls: '--control',
 };
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
@@ -1599,6 +1794,8 @@ async function probeCommand(args, io) {
         ...(args.allowPlaintextAuth ? { allowPlaintextAuth: true } : {}),
         vantages: args.vantages,
         vantageSource: () => '--vantage',
+        controls: args.controls,
+        controlSource: (_, spec) => `--control ${JSON.stringify(spec)}`,
         ...(args.credentials ? { credentials: args.credentials } : {}),
         options: {
             timeout: args.timeout,
@@ -2094,7 +2291,7 @@ function parseRequest(body) {
 
 /***/ }),
 
-/***/ 174:
+/***/ 73:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2149,11 +2346,35 @@ function parseVantage(text, source) {
     throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use runner, aws-lambda:REGION:FUNCTION or https://ID.lambda-url.REGION.on.aws/`, source);
 }
 
+// EXTERNAL MODULE: ./src/plan/controls.ts
+var plan_controls = __nccwpck_require__(7821);
+;// CONCATENATED MODULE: ./src/plan/runner-environment.ts
+/**
+ * What the runner is, from the variables its platform sets: GitHub Actions sets GITHUB_ACTIONS=true
+ * and, on current runners, RUNNER_ENVIRONMENT=github-hosted or self-hosted; most CI systems set CI.
+ * The adapters hand over their environment; nothing here reads process.env.
+ */
+function runnerEnvironment(env) {
+    if (env.GITHUB_ACTIONS === 'true') {
+        if (env.RUNNER_ENVIRONMENT === 'github-hosted')
+            return 'github-hosted';
+        if (env.RUNNER_ENVIRONMENT === 'self-hosted')
+            return 'self-hosted';
+        return 'github-actions';
+    }
+    const ci = env.CI?.toLowerCase();
+    if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0')
+        return 'ci';
+    return 'local';
+}
+
 // EXTERNAL MODULE: ./src/plan/targets.ts
 var plan_targets = __nccwpck_require__(1);
 // EXTERNAL MODULE: ./src/plan/types.ts
 var types = __nccwpck_require__(9898);
 ;// CONCATENATED MODULE: ./src/plan/build.ts
+
+
 
 
 
@@ -2190,6 +2411,7 @@ async function buildPlan(input) {
         addTarget(targets, withCredentials);
     });
     applyOverrides(targets, input);
+    const controls = (0,plan_controls/* mergeControls */.JG)(targets, config?.controls ?? [], (input.controls ?? []).map((spec, i) => (0,plan_controls/* parseControlSpec */.oe)(spec, input.controlSource?.(i, spec) ?? `control ${JSON.stringify(spec)}`)));
     if (targets.length === 0) {
         throw new types/* UsageError */.eb(configPath
             ? `${configPath} lists no targets`
@@ -2227,6 +2449,8 @@ async function buildPlan(input) {
             options,
             failOn: input.failOn ?? config?.failOn ?? 'error',
             vantages,
+            ...(controls.length > 0 ? { controls } : {}),
+            runner: runnerEnvironment(input.env),
             ...(configPath ? { configFile: configPath } : {}),
         },
         warnings,
@@ -2319,6 +2543,94 @@ function addTarget(targets, target) {
 }
 function stripUndefined(value) {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+
+/***/ }),
+
+/***/ 7821:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JG: () => (/* binding */ mergeControls),
+/* harmony export */   "in": () => (/* binding */ controlFromEntry),
+/* harmony export */   oe: () => (/* binding */ parseControlSpec)
+/* harmony export */ });
+/* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3349);
+/* harmony import */ var _targets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9898);
+/**
+ * Controls: servers known to answer on given ports from anywhere (a provider's submission host on 587, a
+ * host of the user's own on 25). Every vantage probes them beside the targets, in the same invocation,
+ * so that a port that fails from one vantage can be told apart: its network blocks the port, the target
+ * filters that vantage, or the target is down (src/judge/attribution.ts). They are written like targets,
+ * but always with a port, and without credentials, envelope or expectations: only whether the port
+ * answers counts.
+ */
+
+
+
+/**
+ * Reads one control: `host:587`, `host:25,587`, `[2001:db8::1]:25`, `smtp://host:587`, `smtps://host`.
+ * A bare host is refused (a control vouches for the ports it is known to answer on, so they are
+ * named), and so are credentials and `mx:`.
+ */
+function parseControlSpec(spec, source, mode) {
+    // No default ports: a control without one is a mistake, not a probe of 25, 465, 587 and 2525.
+    const parsed = (0,_targets_js__WEBPACK_IMPORTED_MODULE_1__/* .parseTargetSpec */ .Sf)(spec, source, { ports: [], ...(mode ? { mode } : {}) });
+    if (parsed.mx) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control is one host, not ${JSON.stringify(parsed.display)}: give host:port`, source);
+    }
+    if (parsed.auth) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control takes no credentials (${JSON.stringify(parsed.display)}): only whether the port answers counts`, source);
+    }
+    if (parsed.ports.length === 0) {
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`a control needs its port, as in ${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:587: it vouches only for the ports it is known to answer on`, source);
+    }
+    return controlPlan(parsed.host, parsed.host, parsed.ports);
+}
+/** A control from a config mapping. */
+function controlFromEntry(entry, location) {
+    const ports = entry.ports.map((p) => {
+        const mode = p.mode ?? entry.mode;
+        return { port: p.port, mode: mode ?? (0,_probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultMode */ .Hf)(p.port), explicit: mode !== undefined };
+    });
+    return { ...controlPlan(entry.name ?? entry.host, entry.host, ports), location };
+}
+function controlPlan(name, host, ports) {
+    return {
+        name,
+        host,
+        mx: false,
+        ports: ports.map(({ port, mode, explicit }) => ({ port, mode, modeExplicit: explicit, expect: {} })),
+        require: 'all',
+    };
+}
+/**
+ * Controls from the file, then the adapter's, merged by name. A control on the same name and port as a
+ * target would make their rows indistinguishable: refused, naming both.
+ */
+function mergeControls(targets, fromFile, given) {
+    const controls = [];
+    for (const control of [...fromFile, ...given]) {
+        for (const port of control.ports) {
+            if (targets.some((t) => t.name === control.name && t.ports.some((p) => p.port === port.port))) {
+                throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`${control.name}:${port.port} is both a target and a control: a control is evidence about the port, so name another server`, { setting: 'controls' });
+            }
+        }
+        const same = controls.find((c) => c.name === control.name);
+        if (!same) {
+            controls.push({ ...control, ports: [...control.ports] });
+            continue;
+        }
+        if (same.host !== control.host) {
+            throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`control ${JSON.stringify(control.name)} is listed twice with different hosts; give each a distinct name`, { setting: 'controls' });
+        }
+        for (const port of control.ports)
+            if (!same.ports.some((p) => p.port === port.port))
+                same.ports.push(port);
+    }
+    return controls;
 }
 
 
@@ -4774,6 +5086,7 @@ function resolveTarget(target, where = 'target') {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wv: () => (/* binding */ RUNNER_ENVIRONMENTS),
 /* harmony export */   d$: () => (/* binding */ FAIL_ON),
 /* harmony export */   f$: () => (/* binding */ SCHEMA_VERSION)
 /* harmony export */ });
@@ -4787,6 +5100,12 @@ const FAIL_ON = ['error', 'warning', 'never'];
 const REPORT_STATUSES = [..._probe_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f, 'forbidden'];
 /** The kinds of place a run probes from. */
 const VANTAGE_KINDS = (/* unused pure expression or super */ null && (['runner', 'aws-lambda', 'function-url', 'gcp']));
+/**
+ * What kind of machine the runner is, as its environment says (RUNNER_ENVIRONMENT, GITHUB_ACTIONS, CI):
+ * a GitHub-hosted runner (Azure, whose subscriptions mostly block outbound 25), a self-hosted one, a
+ * GitHub Actions runner that does not say which, another CI's, or a developer's machine.
+ */
+const RUNNER_ENVIRONMENTS = ['github-hosted', 'self-hosted', 'github-actions', 'ci', 'local'];
 /** Bumped on any incompatible change of the JSON report; `report.schema.json` describes it. */
 const SCHEMA_VERSION = 2;
 
@@ -4831,7 +5150,19 @@ const RULES = {
     'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
     'tls-skipped': { severity: 'notice', title: 'the server offers STARTTLS; mode plain did not use it' },
     'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
-    'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
+    'egress-blocked': {
+        severity: 'error',
+        title: 'blocked by this network: nothing on the port answers here, a control answers elsewhere',
+    },
+    'target-filtered': {
+        severity: 'error',
+        title: 'the target filters this vantage: the port works from here, the target answers elsewhere',
+    },
+    'target-down': { severity: 'error', title: 'the target answers no vantage, though the port works' },
+    inconclusive: {
+        severity: 'error',
+        title: 'unreachable from this vantage, cause not proven: what is missing is named',
+    },
     'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
 };
 const RULE_IDS = Object.keys(RULES);
@@ -4877,6 +5208,7 @@ const SETTINGS = [
     'envelope',
     'fail_on',
     'vantages',
+    'controls',
 ];
 const ESCAPED = SETTINGS.map((id) => id.replace(/\./g, '\\.'))
     // Longest first, so that `expect.tls` is not read as a shorter id.
@@ -4940,7 +5272,53 @@ function spellReport(report, adapter, config) {
 
 /***/ }),
 
-/***/ 6442:
+/***/ 4871:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Aq: () => (/* binding */ vantageName),
+/* harmony export */   f9: () => (/* binding */ vantageTitle)
+/* harmony export */ });
+/* unused harmony export runnerEnvironmentOf */
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8032);
+
+/** How a message names the runner, by what it is: "from GitHub-hosted runners", not "from here". */
+const RUNNER_NAMES = {
+    'github-hosted': 'GitHub-hosted runners',
+    'self-hosted': 'this self-hosted runner',
+    'github-actions': 'this GitHub Actions runner',
+    ci: 'this CI runner',
+    local: 'this machine',
+};
+/** The short form, beside the label in a column header: `runner (GitHub-hosted)`. */
+const RUNNER_TAGS = {
+    'github-hosted': 'GitHub-hosted',
+    'self-hosted': 'self-hosted',
+    'github-actions': 'GitHub Actions',
+    ci: 'CI',
+    local: 'this machine',
+};
+/** The runner's environment from its facts, when it is one the tool knows. */
+function runnerEnvironmentOf(vantage) {
+    const provider = vantage.facts?.provider;
+    return vantage.kind === 'runner' && _model_js__WEBPACK_IMPORTED_MODULE_0__/* .RUNNER_ENVIRONMENTS */ .Wv.includes(provider ?? '')
+        ? provider
+        : undefined;
+}
+/** The vantage as a sentence names it: `GitHub-hosted runners`, `this machine`, `aws-lambda:eu-west-1`. */
+function vantageName(vantage) {
+    return vantage.runner ? RUNNER_NAMES[vantage.runner] : vantage.label;
+}
+/** The vantage as a table header names it: `runner (GitHub-hosted)`, `aws-lambda:eu-west-1`. */
+function vantageTitle(vantage) {
+    const runner = runnerEnvironmentOf(vantage);
+    return runner ? `${vantage.label} (${RUNNER_TAGS[runner]})` : vantage.label;
+}
+
+
+/***/ }),
+
+/***/ 1167:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5022,6 +5400,8 @@ function refusedRow(refusal, at) {
     };
 }
 
+// EXTERNAL MODULE: ./src/result/vantage-words.ts
+var vantage_words = __nccwpck_require__(4871);
 ;// CONCATENATED MODULE: ./src/judge/alternatives.ts
 /** One key per (vantage, target, port): what findings and jobs are matched on. */
 const portKey = (vantage, target, port) => `${vantage}\u0000${target}\u0000${port}`;
@@ -5053,52 +5433,127 @@ function softenAlternatives(jobs, vantages, findings, probedOk) {
         : f);
 }
 
-;// CONCATENATED MODULE: ./src/judge/egress.ts
+;// CONCATENATED MODULE: ./src/judge/egress-words.ts
+
+const hostPort = (host, port) => host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+/** `relay:587`, `control smtp.example.net:587`. */
+function jobName(job) {
+    if (!job)
+        return '?';
+    return `${job.control ? 'control ' : ''}${hostPort(job.target.name, job.port.port)}`;
+}
+const nameOf = (v) => v ? (0,vantage_words/* vantageName */.Aq)({ label: v.label, runner: v.runner }) : '?';
+const list = (items) => items.join(', ');
+/** What the vantage's own network is, for a hint about its egress on a port. */
+function egressHint(v, port) {
+    if (v.kind === 'runner')
+        return RUNNER_HINTS[v.runner ?? 'local'](port);
+    return PLATFORM_HINTS[v.kind](port);
+}
+const SUBMIT = 'submit on 587, 465 or 2525';
 const PLATFORM_HINTS = {
     'aws-lambda': (port) => port === 25
-        ? 'AWS blocks outbound port 25 from Lambda outside a VPC (and from EC2 unless AWS lifts it): submit on 587, 465 or 2525, or run in a VPC behind a NAT gateway whose port-25 limit AWS has lifted.'
+        ? `AWS blocks outbound port 25 from Lambda outside a VPC (and from EC2 unless AWS lifts it): ${SUBMIT}, or run in a VPC behind a NAT gateway whose port-25 limit AWS has lifted.`
         : `Check the egress rules of this function's network (VPC security group, NACL, NAT) for port ${port}.`,
     'function-url': (port) => PLATFORM_HINTS['aws-lambda'](port),
     gcp: (port) => port === 25
-        ? 'Google Cloud blocks outbound port 25 from Cloud Run, Cloud Functions and Compute Engine: submit on 587, 465 or 2525.'
+        ? `Google Cloud blocks outbound port 25 from Cloud Run, Cloud Functions and Compute Engine: ${SUBMIT}.`
         : `Check the egress rules of this function's network (VPC connector, firewall rules, Cloud NAT) for port ${port}.`,
-    runner: (port) => port === 25
-        ? 'GitHub-hosted runners run in Azure, which blocks outbound port 25 for most subscriptions: submit on 587, 465 or 2525.'
-        : `The network this runs on drops port ${port} outbound: check its egress firewall.`,
 };
-/**
- * Replaces a vantage's "likely blocked" guess with `egress-blocked` when another vantage reached the
- * same port, naming the vantages it works from and the platform's known policy.
- */
-function diagnoseEgress(jobs, vantages, findings) {
-    const replaced = new Map();
-    const guesses = findings.filter((f) => f.rule === 'egress-blocked-likely');
-    if (guesses.length === 0 || vantages.length < 2)
-        return [...findings];
-    jobs.forEach((job, i) => {
-        const working = vantages
-            .filter((v) => 'outcomes' in v && v.outcomes[i]?.kind === 'probed' && v.outcomes[i].result.status === 'ok')
-            .map((v) => v.label);
-        if (working.length === 0)
-            return;
-        for (const v of vantages) {
-            for (const guess of guesses) {
-                if (guess.vantage !== v.label || guess.target !== job.target.name || guess.port !== job.port.port)
-                    continue;
-                replaced.set(guess, {
-                    ...guess,
-                    rule: 'egress-blocked',
-                    message: `port ${job.port.port} works from ${working.join(', ')} but times out from ${v.label}: this network blocks it`,
-                    hint: PLATFORM_HINTS[v.kind](job.port.port),
-                });
-            }
+const RUNNER_HINTS = {
+    'github-hosted': (port) => port === 25
+        ? `GitHub-hosted runners run in Azure, which blocks outbound port 25 for most subscriptions: ${SUBMIT}, or probe 25 from a self-hosted runner or a cloud vantage where it is open.`
+        : `The network of GitHub-hosted runners does not let port ${port} out here (an organisation's network policy or private networking can): ${SUBMIT}.`,
+    'self-hosted': (port) => `The network of this self-hosted runner blocks port ${port} outbound: check its egress firewall${port === 25 ? ", and on a cloud VM the provider's port-25 policy" : ''}.`,
+    'github-actions': (port) => `The network of this GitHub Actions runner blocks port ${port} outbound (GitHub-hosted runners run in Azure, which blocks 25 for most subscriptions): ${SUBMIT}.`,
+    ci: (port) => `The network of this CI runner blocks port ${port} outbound: check its egress firewall.`,
+    local: (port) => `The network this machine is on blocks port ${port} outbound${port === 25 ? ' (most home and office ISPs block 25)' : ''}: check its egress firewall, or ${SUBMIT}.`,
+};
+/** A failure as its evidence names it: `timeout`, `refused`. */
+const statusOf = (reach) => reach ?? 'not probed';
+function failedVerb(reach) {
+    if (reach === 'refused')
+        return 'refuses';
+    if (reach === 'unreachable')
+        return 'rejects';
+    if (reach === 'reset')
+        return 'resets';
+    return 'drops';
+}
+/** A reject is an answer: a cloud's egress block drops silently, so say which one this was. */
+function rejectNote(failures) {
+    if (failures.every((r) => r === 'timeout'))
+        return ' (silently dropped)';
+    return ' (rejected, not dropped: a firewall on the path answers, which a cloud egress block rarely does)';
+}
+function describeVerdict(verdict, cell, { jobs, vantages, grid }) {
+    const subject = jobs[cell.subject];
+    const v = vantages[cell.vantage];
+    const here = nameOf(v);
+    const port = subject.port.port;
+    const reach = grid[cell.subject]?.[cell.vantage];
+    const reachFrom = (j, wi) => grid[j]?.[wi];
+    const answersFrom = (j) => vantages.flatMap((w, wi) => (reachFrom(j, wi) === 'reached' ? [nameOf(w)] : []));
+    const opened = cell.openHere.map((j) => jobName(jobs[j]));
+    switch (verdict) {
+        case 'egress-blocked': {
+            const probedHere = jobs.flatMap((job, j) => {
+                const r = reachFrom(j, cell.vantage);
+                return job.port.port === port && r !== undefined ? [{ job, r }] : [];
+            });
+            const onPort = probedHere.map(({ job, r }) => `${jobName(job)} ${statusOf(r)}`);
+            const live = cell.liveControls.map((j) => `${jobName(jobs[j])} answers from ${list(answersFrom(j))}`);
+            return {
+                message: `port ${port} is blocked from ${here}: nothing on it answers there (${list(onPort)})${rejectNote(probedHere.map(({ r }) => r))}, while ${list(live)}`,
+                hint: egressHint(v, port),
+            };
         }
-    });
-    return findings.map((f) => replaced.get(f) ?? f);
+        case 'target-filtered':
+            return {
+                message: `${jobName(subject)} ${failedVerb(reach)} ${here} (${statusOf(reach)}) but answers from ${list(cell.elsewhere.map((wi) => nameOf(vantages[wi])))}, and port ${port} works from ${here} (${list(opened)} answers): the target filters this vantage`,
+                hint: reach === 'timeout'
+                    ? `The target's firewall drops connections from ${here} (an allow-list, a blocklist or geo-blocking): allow its addresses there, or ask the provider.`
+                    : `The target refuses connections from ${here} (a firewall reject or an access list of the service): allow its addresses there, or ask the provider.`,
+            };
+        case 'target-down': {
+            const tried = cell.tried.map((wi) => `${nameOf(vantages[wi])}: ${statusOf(reachFrom(cell.subject, wi))}`);
+            const refusedEverywhere = cell.tried.every((wi) => reachFrom(cell.subject, wi) === 'refused');
+            return {
+                message: `${jobName(subject)} answers from no vantage (${list(tried)}) while port ${port} works from ${here} (${list(opened)} answers): ${refusedEverywhere ? `the target is down: nothing accepts port ${port} there` : 'the target is down, or drops every vantage tried'}`,
+                hint: `Check that the server runs and listens on port ${port} and that its firewall lets connections in: the networks probed from let port ${port} out.`,
+            };
+        }
+        case 'inconclusive':
+            return inconclusive(subject, cell, { jobs, vantages, grid }, here, answersFrom);
+    }
+}
+function inconclusive(subject, cell, { jobs, vantages, grid }, here, answersFrom) {
+    const port = subject.port.port;
+    const reach = grid[cell.subject]?.[cell.vantage];
+    const elsewhere = answersFrom(cell.subject);
+    const seen = elsewhere.length > 0
+        ? `${jobName(subject)} ${statusOf(reach)} from ${here} but answers from ${list(elsewhere)}`
+        : `${jobName(subject)} answers from no vantage (${list(cell.tried.map((wi) => `${nameOf(vantages[wi])}: ${statusOf(grid[cell.subject]?.[wi])}`))})`;
+    const deadControls = cell.controls.filter((j) => j !== cell.subject).map((j) => jobName(jobs[j]));
+    if (subject.control && deadControls.length === 0) {
+        return {
+            message: `${seen}: either the network of every vantage blocks port ${port}, or the control is down`,
+            hint: `Check the control, or name another on port ${port} (\`controls\`): a server known to answer on ${port} from anywhere.`,
+        };
+    }
+    const missing = deadControls.length > 0
+        ? `the controls on port ${port} (${list(deadControls)}) answer from no vantage, so they prove nothing`
+        : `there is no control on port ${port} and nothing else on it answers from ${here}`;
+    return {
+        message: `${seen}; missing: ${missing}. This network's egress block cannot be told from the target filtering it`,
+        hint: `Add a control on port ${port} (\`controls\`): a server known to answer on ${port} from anywhere. Then the run says whether ${here} or the target is at fault.`,
+    };
+}
+/** The single-vantage guess stays, saying how to prove it. */
+function guessHint(finding) {
+    return `${finding.hint} To prove it, add a control on port ${finding.port} (\`controls\`) or another vantage (\`vantages\`).`;
 }
 
-// EXTERNAL MODULE: ./src/result/rules.ts
-var rules = __nccwpck_require__(6986);
 ;// CONCATENATED MODULE: ./src/judge/expectations.ts
 const DEFAULT_MIN_TLS = 'TLSv1.2';
 const DEFAULT_CERT_MIN_DAYS = 14;
@@ -5129,6 +5584,8 @@ function tlsBelow(actual, minimum) {
     return a !== -1 && a < VERSION_ORDER.indexOf(minimum);
 }
 
+// EXTERNAL MODULE: ./src/result/rules.ts
+var rules = __nccwpck_require__(6986);
 ;// CONCATENATED MODULE: ./src/judge/session-rules.ts
 
 /** A port that must not be reachable fails when any address completed a TCP connection. */
@@ -5316,10 +5773,14 @@ function judgeSmtp(session, port, expect) {
 
 /** A draft placed: which vantage, target, port and address it judges, and the config line. */
 function place(draft, job, vantage, host, address) {
+    const severity = rules/* RULES */.y0[draft.rule].severity;
     return {
         ...draft,
         vantage,
-        severity: rules/* RULES */.y0[draft.rule].severity,
+        // A control is evidence about its port, not something the user runs: it fails the run only when
+        // warnings do (`fail_on`).
+        ...(job.control ? { control: true } : {}),
+        severity: job.control && severity === 'error' ? 'warning' : severity,
         target: job.target.name,
         host,
         port: job.port.port,
@@ -5360,6 +5821,105 @@ function vantageFailedFinding(job, vantage, kind, error) {
     }, job, vantage, job.target.host, null);
 }
 
+;// CONCATENATED MODULE: ./src/judge/egress.ts
+
+
+
+
+const CONNECT_FAILURES = new Set(['timeout', 'refused', 'unreachable', 'reset']);
+/** A result's reach: any session past the connect reached the port; else how every connect failed. */
+function reachOf(result) {
+    if (result.sessions.some((s) => s.status === 'ok' || s.stage !== 'connect'))
+        return 'reached';
+    if (result.sessions.length === 0)
+        return 'other';
+    if (CONNECT_FAILURES.has(result.status))
+        return result.status;
+    const failed = result.sessions.find((s) => CONNECT_FAILURES.has(s.status));
+    return failed ? failed.status : 'other';
+}
+/** The truth table above, and nothing else. */
+function verdictOf(cell, subjectIsControl) {
+    if (cell.openHere.length > 0)
+        return cell.elsewhere.length > 0 ? 'target-filtered' : 'target-down';
+    if (cell.liveControls.length > 0)
+        return 'egress-blocked';
+    if (cell.tried.length > 1 || cell.controls.length > 0 || subjectIsControl)
+        return 'inconclusive';
+    return undefined;
+}
+function reachGrid(jobs, vantages) {
+    return jobs.map((_, i) => vantages.map((v) => {
+        const outcome = 'outcomes' in v ? v.outcomes[i] : undefined;
+        return outcome?.kind === 'probed' ? reachOf(outcome.result) : undefined;
+    }));
+}
+const CONNECT_RULES = new Set(['egress-blocked-likely', 'unreachable']);
+/**
+ * Replaces the connect-failure findings of every failed cell (the session rules' `unreachable` and
+ * `egress-blocked-likely`) with one attribution finding naming its evidence; a cell with no verdict
+ * keeps its findings, the guess's hint saying how to prove it. Controls get findings of their own.
+ */
+function attributeEgress(jobs, vantages, findings) {
+    const grid = reachGrid(jobs, vantages);
+    const byPort = new Map();
+    jobs.forEach((job, i) => {
+        byPort.set(job.port.port, [...(byPort.get(job.port.port) ?? []), i]);
+    });
+    const verdicts = new Map();
+    const guessed = new Set();
+    jobs.forEach((job, i) => {
+        const { port, target } = job;
+        if (!effectiveExpectations(port.expect, port.port, port.mode, false).reachable)
+            return;
+        const onPort = byPort.get(port.port) ?? [];
+        const controls = onPort.filter((j) => jobs[j]?.control);
+        const liveControls = controls.filter((j) => grid[j]?.some((r) => r === 'reached'));
+        vantages.forEach((v, vi) => {
+            const reach = grid[i]?.[vi];
+            if (reach === undefined || reach === 'reached' || reach === 'other')
+                return;
+            const tried = vantages.flatMap((_, wi) => (grid[i]?.[wi] === undefined ? [] : [wi]));
+            const cell = {
+                subject: i,
+                vantage: vi,
+                openHere: onPort.filter((j) => j !== i && grid[j]?.[vi] === 'reached'),
+                liveControls,
+                controls,
+                elsewhere: tried.filter((wi) => wi !== vi && grid[i]?.[wi] === 'reached'),
+                tried,
+            };
+            const verdict = verdictOf(cell, job.control === true);
+            const key = portKey(v.label, target.name, port.port);
+            if (!verdict) {
+                if (!job.control)
+                    guessed.add(key);
+                return;
+            }
+            const words = describeVerdict(verdict, cell, { jobs, vantages, grid });
+            verdicts.set(key, place({ rule: verdict, ...words }, job, v.label, target.host, null));
+        });
+    });
+    // The verdict takes the place of the first finding it replaces; a cell without one (a control's) goes last.
+    const placed = new Set();
+    const kept = findings.flatMap((f) => {
+        const key = portKey(f.vantage, f.target, f.port);
+        if (!CONNECT_RULES.has(f.rule))
+            return [f];
+        const verdict = verdicts.get(key);
+        if (verdict) {
+            if (placed.has(key))
+                return [];
+            placed.add(key);
+            return [verdict];
+        }
+        if (guessed.has(key) && f.rule === 'egress-blocked-likely')
+            return [{ ...f, hint: guessHint(f) }];
+        return [f];
+    });
+    return [...kept, ...[...verdicts].filter(([key]) => !placed.has(key)).map(([, f]) => f)];
+}
+
 ;// CONCATENATED MODULE: ./src/judge/recommend.ts
 
 
@@ -5371,7 +5931,9 @@ const SUBMISSION_PORTS = new Set([587, 588, 2525]);
  * between servers, and clouds block it); faster first among equals. When none qualifies, it says
  * whether a port at least answered SMTP (the expectations fail) or none did (nothing is reachable).
  */
-function recommend(vantage, seen, findings) {
+function recommend(vantage, seen, findings, 
+/** How a sentence names the vantage: `GitHub-hosted runners`, `aws-lambda:eu-west-1`. */
+from = vantage) {
     const byTarget = new Map();
     for (const item of seen) {
         const { port, target } = item.job;
@@ -5401,7 +5963,7 @@ function recommend(vantage, seen, findings) {
                 outcome: answered ? 'fails-expectations' : 'unreachable',
                 reason: answered
                     ? `reachable, but no port meets the expectations: ${failing.join('; ')}`
-                    : `nothing is reachable from here: ${failing.join('; ')}`,
+                    : `nothing is reachable from ${from}: ${failing.join('; ')}`,
             };
         }
         const prefix = failing.length > 0 ? `${failing.join('; ')}; ` : '';
@@ -5476,7 +6038,7 @@ function describeFailure(item) {
 
 ;// CONCATENATED MODULE: ./src/judge/verdict.ts
 /** Fails when a finding reaches `failOn`: errors by default, warnings too with `warning`, never with `never`. */
-function verdictOf(findings, failOn) {
+function verdict_verdictOf(findings, failOn) {
     const count = (severity) => findings.filter((f) => f.severity === severity).length;
     const errors = count('error');
     const warnings = count('warning');
@@ -5498,6 +6060,7 @@ function failingCount(verdict) {
 
 
 
+
 function judge(input) {
     const { jobs, vantages } = input;
     const results = [];
@@ -5507,37 +6070,45 @@ function judge(input) {
         const seen = [];
         seenBy.set(v.label, seen);
         jobs.forEach((job, i) => {
+            // A control is evidence about its port: its rows are marked, it is never recommended, and only
+            // attribution (egress.ts) judges it.
+            const mark = (rows) => job.control ? rows.map((r) => ({ ...r, control: true })) : rows;
             if ('error' in v) {
+                if (job.control)
+                    return;
                 findings.push(vantageFailedFinding(job, v.label, v.kind, v.error));
                 seen.push({ job, missing: v.error });
                 return;
             }
             const outcome = v.outcomes[i] ?? { kind: 'missing', reason: 'no result for this port in its answer' };
             if (outcome.kind === 'probed') {
-                results.push(...toRows(outcome.result, job.target.name, v.label));
+                results.push(...mark(toRows(outcome.result, job.target.name, v.label)));
+                if (job.control)
+                    return;
                 findings.push(...judgeProbed({ job, vantage: v.label, result: outcome.result }));
                 seen.push({ job, result: outcome.result });
             }
             else if (outcome.kind === 'refused') {
                 const at = { target: job.target.name, vantage: v.label, port: job.port.port, mode: job.port.mode };
-                results.push(refusedRow(outcome, at));
+                results.push(...mark([refusedRow(outcome, at)]));
                 findings.push(refusedFinding(job, v.label, outcome.reason, outcome.address ?? null));
-                seen.push({ job, missing: outcome.reason });
+                if (!job.control)
+                    seen.push({ job, missing: outcome.reason });
             }
-            else {
+            else if (!job.control) {
                 findings.push(vantageFailedFinding(job, v.label, v.kind, outcome.reason));
                 seen.push({ job, missing: outcome.reason });
             }
         });
     }
-    findings = diagnoseEgress(jobs, vantages, findings);
+    findings = attributeEgress(jobs, vantages, findings);
     findings = softenAlternatives(jobs, vantages.map((v) => v.label), findings, (label, i) => {
         const v = vantages.find((x) => x.label === label);
         const outcome = v && 'outcomes' in v ? v.outcomes[i] : undefined;
         return outcome?.kind === 'probed' && outcome.result.status !== 'aborted';
     });
-    const recommendations = vantages.flatMap((v) => recommend(v.label, seenBy.get(v.label) ?? [], findings));
-    return { results, findings, recommendations, verdict: verdictOf(findings, input.failOn) };
+    const recommendations = vantages.flatMap((v) => recommend(v.label, seenBy.get(v.label) ?? [], findings, (0,vantage_words/* vantageName */.Aq)(v)));
+    return { results, findings, recommendations, verdict: verdict_verdictOf(findings, input.failOn) };
 }
 
 // EXTERNAL MODULE: ./src/result/model.ts
@@ -5619,10 +6190,13 @@ async function expandMx(targets, lookup) {
     }));
     return expanded.flat();
 }
-/** Every target's ports, after MX expansion, in plan order. */
+/** Every target's ports, after MX expansion, in plan order; then every control's, in the same run. */
 async function planJobs(plan, lookup) {
     const targets = await expandMx(plan.targets, lookup);
-    return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+    return [
+        ...targets.flatMap((target) => target.ports.map((port) => ({ target, port }))),
+        ...(plan.controls ?? []).flatMap((target) => target.ports.map((port) => ({ target, port, control: true }))),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/run/remote.ts
@@ -5729,9 +6303,20 @@ async function runPlan(plan, options = {}) {
         const head = { label: spec.label, kind: spec.kind };
         if (spec.kind === 'runner') {
             const results = await probeHere(jobs, plan, options);
+            const runner = plan.runner ? { runner: plan.runner } : {};
+            // What the runner is, beside what remote vantages say about themselves.
+            const facts = plan.runner
+                ? {
+                    facts: {
+                        provider: plan.runner,
+                        runtime: `node ${process.version}`,
+                        architecture: process.arch,
+                    },
+                }
+                : {};
             return {
-                answer: { ...head, outcomes: results.map((result) => ({ kind: 'probed', result })) },
-                report: head,
+                answer: { ...head, ...runner, outcomes: results.map((result) => ({ kind: 'probed', result })) },
+                report: { ...head, ...facts },
             };
         }
         const remote = spec;

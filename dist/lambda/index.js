@@ -1428,7 +1428,7 @@ var invoke_store = __nccwpck_require__(320);
 const constants_AWS_LAMBDA_INITIALIZATION_TYPE_ENV_VAR = 'AWS_LAMBDA_INITIALIZATION_TYPE';
 const AWS_LAMBDA_MAX_CONCURRENCY = 'AWS_LAMBDA_MAX_CONCURRENCY';
 const POWERTOOLS_DEV_ENV_VAR = 'POWERTOOLS_DEV';
-const constants_POWERTOOLS_SERVICE_NAME_ENV_VAR = 'POWERTOOLS_SERVICE_NAME';
+const POWERTOOLS_SERVICE_NAME_ENV_VAR = 'POWERTOOLS_SERVICE_NAME';
 const XRAY_TRACE_ID_ENV_VAR = '_X_AMZN_TRACE_ID';
 
 
@@ -4571,6 +4571,1321 @@ class Logger extends Utility {
 ;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/logger/lib/esm/index.js
 
 
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/constants.js
+/**
+ * The dimension key for the cold start metric.
+ */
+const COLD_START_METRIC = 'ColdStart';
+/**
+ * The default namespace for metrics.
+ */
+const DEFAULT_NAMESPACE = 'default_namespace';
+/**
+ * The minimum length constraint of the metric name
+ */
+const MIN_METRIC_NAME_LENGTH = 1;
+/**
+ * The maximum length constraint of the metric name
+ */
+const MAX_METRIC_NAME_LENGTH = 255;
+/**
+ * The maximum number of metrics that can be emitted in a single EMF blob.
+ */
+const MAX_METRICS_SIZE = 100;
+/**
+ * The maximum number of metric values that can be emitted in a single metric.
+ */
+const MAX_METRIC_VALUES_SIZE = 100;
+/**
+ * The maximum number of dimensions that can be added to a metric (0-indexed).
+ */
+const MAX_DIMENSION_COUNT = 29;
+/**
+ * The maximum age of a timestamp in milliseconds that can be emitted in a metric.
+ * This is set to 14 days.
+ */
+const EMF_MAX_TIMESTAMP_PAST_AGE = 14 * 24 * 60 * 60 * 1000;
+/**
+ * The maximum age of a timestamp in milliseconds that can be emitted in a metric.
+ * This is set to 2 hours.
+ */
+const EMF_MAX_TIMESTAMP_FUTURE_AGE = 2 * 60 * 60 * 1000;
+/**
+ * The unit of the metric.
+ *
+ * @see {@link https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Unit | Amazon CloudWatch Units}
+ * @see {@link https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html | Amazon CloudWatch MetricDatum}
+ */
+const MetricUnit = {
+    Seconds: 'Seconds',
+    Microseconds: 'Microseconds',
+    Milliseconds: 'Milliseconds',
+    Bytes: 'Bytes',
+    Kilobytes: 'Kilobytes',
+    Megabytes: 'Megabytes',
+    Gigabytes: 'Gigabytes',
+    Terabytes: 'Terabytes',
+    Bits: 'Bits',
+    Kilobits: 'Kilobits',
+    Megabits: 'Megabits',
+    Gigabits: 'Gigabits',
+    Terabits: 'Terabits',
+    Percent: 'Percent',
+    Count: 'Count',
+    BytesPerSecond: 'Bytes/Second',
+    KilobytesPerSecond: 'Kilobytes/Second',
+    MegabytesPerSecond: 'Megabytes/Second',
+    GigabytesPerSecond: 'Gigabytes/Second',
+    TerabytesPerSecond: 'Terabytes/Second',
+    BitsPerSecond: 'Bits/Second',
+    KilobitsPerSecond: 'Kilobits/Second',
+    MegabitsPerSecond: 'Megabits/Second',
+    GigabitsPerSecond: 'Gigabits/Second',
+    TerabitsPerSecond: 'Terabits/Second',
+    CountPerSecond: 'Count/Second',
+    NoUnit: 'None',
+};
+/**
+ * The resolution of the metric.
+ *
+ * @see {@link https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition | Amazon CloudWatch Resolution}
+ */
+const MetricResolution = {
+    Standard: 60,
+    High: 1,
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/DimensionsStore.js
+
+/**
+ * Manages storage of metrics dimensions with automatic context detection.
+ *
+ * This class abstracts the storage mechanism for metrics, automatically
+ * choosing between AsyncLocalStorage (when in async context) and a fallback
+ * object (when outside async context). The decision is made at runtime on
+ * every method call to support Lambda's transition to async contexts.
+ */
+class DimensionsStore {
+    #dimensions = new InvocationScoped('powertools.metrics.dimensions', { fresh: () => ({}) });
+    #dimensionSets = new InvocationScoped('powertools.metrics.dimensionSets', { fresh: () => [] });
+    #defaultDimensions = {};
+    #getDimensions() {
+        return this.#dimensions.get();
+    }
+    #getDimensionSets() {
+        return this.#dimensionSets.get();
+    }
+    addDimension(name, value) {
+        this.#getDimensions()[name] = value;
+        return value;
+    }
+    addDimensionSet(dimensionSet) {
+        this.#getDimensionSets().push({ ...dimensionSet });
+        return dimensionSet;
+    }
+    getDimensions() {
+        return { ...this.#getDimensions() };
+    }
+    getDimensionSets() {
+        return this.#getDimensionSets().map((set) => ({ ...set }));
+    }
+    clearRequestDimensions() {
+        this.#dimensions.reset();
+        this.#dimensionSets.reset();
+    }
+    clearDefaultDimensions() {
+        this.#defaultDimensions = {};
+    }
+    setDefaultDimensions(dimensions) {
+        this.#defaultDimensions = { ...dimensions };
+    }
+    getDefaultDimensions() {
+        return { ...this.#defaultDimensions };
+    }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/MetadataStore.js
+
+/**
+ * Manages storage of metrics #metadata with automatic context detection.
+ *
+ * This class abstracts the storage mechanism for metrics, automatically
+ * choosing between AsyncLocalStorage (when in async context) and a fallback
+ * object (when outside async context). The decision is made at runtime on
+ * every method call to support Lambda's transition to async contexts.
+ */
+class MetadataStore {
+    #metadata = new InvocationScoped('powertools.metrics.metadata', { fresh: () => ({}) });
+    #getStorage() {
+        return this.#metadata.get();
+    }
+    set(key, value) {
+        this.#getStorage()[key] = value;
+        return value;
+    }
+    getAll() {
+        return { ...this.#getStorage() };
+    }
+    clear() {
+        this.#metadata.reset();
+    }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/MetricsStore.js
+
+
+
+/**
+ * Manages storage of metrics with automatic context detection.
+ *
+ * This class abstracts the storage mechanism for metrics, automatically
+ * choosing between AsyncLocalStorage (when in async context) and a fallback
+ * object (when outside async context). The decision is made at runtime on
+ * every method call to support Lambda's transition to async contexts.
+ */
+class MetricsStore {
+    #storedMetrics = new InvocationScoped('powertools.metrics.storedMetrics', { fresh: () => ({}) });
+    #timestamp = new InvocationScoped('powertools.metrics.timestamp', { initial: undefined });
+    #getStorage() {
+        return this.#storedMetrics.get();
+    }
+    getMetric(name) {
+        return this.#getStorage()[name];
+    }
+    /**
+     * Adds a metric value to storage. If a metric with the same name already exists,
+     * the value is appended to an array. Validates that the unit matches any existing metric.
+     *
+     * @example
+     * ```typescript
+     * store.setMetric('latency', MetricUnit.Milliseconds, 100);
+     * // Returns: { name: 'latency', unit: 'Milliseconds', value: 100, resolution: 60 }
+     *
+     * store.setMetric('latency', MetricUnit.Milliseconds, 150);
+     * // Returns: { name: 'latency', unit: 'Milliseconds', value: [100, 150], resolution: 60 }
+     * ```
+     *
+     * @param name - The metric name
+     * @param unit - The metric unit (must match existing metric if present)
+     * @param value - The metric value to add
+     * @param resolution - The metric resolution (defaults to Standard)
+     * @returns The stored metric with updated values
+     * @throws Error if unit doesn't match existing metric
+     */
+    setMetric(name, unit, value, resolution = MetricResolution.Standard) {
+        const storage = this.#getStorage();
+        const existingMetric = storage[name];
+        if (existingMetric === undefined) {
+            const newMetric = {
+                name,
+                unit,
+                value,
+                resolution,
+            };
+            storage[name] = newMetric;
+            return { ...newMetric };
+        }
+        if (existingMetric.unit !== unit) {
+            const currentUnit = existingMetric.unit;
+            throw new Error(`Metric "${name}" has already been added with unit "${currentUnit}", but we received unit "${unit}". Did you mean to use metric unit "${currentUnit}"?`);
+        }
+        if (!Array.isArray(existingMetric.value)) {
+            existingMetric.value = [existingMetric.value];
+        }
+        existingMetric.value.push(value);
+        return { ...existingMetric, value: [...existingMetric.value] };
+    }
+    getMetricNames() {
+        return Object.keys(this.#getStorage());
+    }
+    getAllMetrics() {
+        return Object.values(this.#getStorage());
+    }
+    clearMetrics() {
+        this.#storedMetrics.reset();
+        this.#timestamp.set(undefined);
+    }
+    hasMetrics() {
+        return this.getMetricNames().length > 0;
+    }
+    getMetricsCount() {
+        return this.getMetricNames().length;
+    }
+    getTimestamp() {
+        return this.#timestamp.get();
+    }
+    setTimestamp(timestamp) {
+        const timestampMs = this.#convertTimestampToEmfFormat(timestamp);
+        this.#timestamp.set(timestampMs);
+        return timestampMs;
+    }
+    #convertTimestampToEmfFormat(timestamp) {
+        if (isIntegerNumber(timestamp)) {
+            return timestamp;
+        }
+        if (timestamp instanceof Date) {
+            return timestamp.getTime();
+        }
+        return 0;
+    }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/Metrics.js
+
+
+
+
+
+
+
+/**
+ * The Metrics utility creates custom metrics asynchronously by logging metrics to standard output following {@link https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format.html | Amazon CloudWatch Embedded Metric Format (EMF)}.
+ *
+ * These metrics can be visualized through Amazon CloudWatch Console.
+ *
+ * **Key features**
+ * - Aggregating up to 100 metrics using a single CloudWatch EMF object (large JSON blob).
+ * - Validating your metrics against common metric definitions mistakes (for example, metric unit, values, max dimensions, max metrics).
+ * - Metrics are created asynchronously by the CloudWatch service. You do not need any custom stacks, and there is no impact to Lambda function latency.
+ * - Creating a one-off metric with different dimensions.
+ *
+ * After initializing the Metrics class, you can add metrics using the {@link Metrics.addMetric | `addMetric()`} method.
+ * The metrics are stored in a buffer and are flushed when calling {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`}.
+ * Each metric can have dimensions and metadata added to it.
+ *
+ * @example
+ * ```typescript
+ * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+ *
+ * const metrics = new Metrics({
+ *   namespace: 'serverlessAirline',
+ *   serviceName: 'orders',
+ *   defaultDimensions: { environment: 'dev' },
+ * });
+ *
+ * export const handler = async (event: { requestId: string }) => {
+ *   metrics
+ *     .addMetadata('request_id', event.requestId)
+ *     .addMetric('successfulBooking', MetricUnit.Count, 1)
+ *     .publishStoredMetrics();
+ * };
+ * ```
+ *
+ * If you don't want to manually flush the metrics, you can use the {@link Metrics.logMetrics | `logMetrics()`} decorator or
+ * the Middy.js middleware to automatically flush the metrics after the handler function returns or throws an error.
+ *
+ * In addition to this, the decorator and middleware can also be configured to capture a `ColdStart` metric and
+ * set default dimensions for all metrics.
+ *
+ * **Class method decorator**
+ *
+ * @example
+ *
+ * ```typescript
+ * import type { Context } from 'aws-lambda';
+ * import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+ * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+ *
+ * const metrics = new Metrics({
+ *   namespace: 'serverlessAirline',
+ *   serviceName: 'orders'
+ * });
+ *
+ * class Lambda implements LambdaInterface {
+ *   ⁣@metrics.logMetrics({ captureColdStartMetric: true, throwOnEmptyMetrics: true })
+ *   public async handler(_event: { requestId: string }, _: Context) {
+ *     metrics.addMetadata('request_id', event.requestId);
+ *     metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+ *   }
+ * }
+ *
+ * const handlerClass = new Lambda();
+ * export const handler = handlerClass.handler.bind(handlerClass);
+ * ```
+ *
+ * Note that decorators are a Stage 3 proposal for JavaScript and are not yet part of the ECMAScript standard.
+ * The current implementation in this library is based on the legacy TypeScript decorator syntax enabled by the [`experimentalDecorators` flag](https://www.typescriptlang.org/tsconfig/#experimentalDecorators)
+ * set to `true` in the `tsconfig.json` file.
+ *
+ * **Middy.js middleware**
+ *
+ * @example
+ *
+ * ```typescript
+ * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+ * import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+ * import middy from '@middy/core';
+ *
+ * const metrics = new Metrics({
+ *   namespace: 'serverlessAirline',
+ *   serviceName: 'orders'
+ * });
+ *
+ * export const handler = middy(async () => {
+ *   metrics.addMetadata('request_id', event.requestId);
+ *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+ * }).use(logMetrics(metrics, {
+ *   captureColdStartMetric: true,
+ *   throwOnEmptyMetrics: true,
+ * }));
+ * ```
+ *
+ * The `logMetrics()` middleware is compatible with `@middy/core@3.x` and above.
+ *
+ */
+class Metrics extends Utility {
+    /**
+     * Console instance used to print logs.
+     *
+     * In AWS Lambda, we create a new instance of the Console class so that we can have
+     * full control over the output of the logs. In testing environments, we use the
+     * default console instance.
+     *
+     * This property is initialized in the constructor in setOptions().
+     *
+     * @private
+     */
+    console;
+    /**
+     * Custom configuration service for metrics
+     */
+    customConfigService;
+    /**
+     * Storage for dimensions
+     */
+    #dimensionsStore = new DimensionsStore();
+    /**
+     * Name of the Lambda function
+     */
+    functionName;
+    /**
+     * Custom logger object used for emitting debug, warning, and error messages.
+     *
+     * Note that this logger is not used for emitting metrics which are emitted to standard output using the `Console` object.
+     */
+    #logger;
+    /**
+     * Flag indicating if this is a single metric instance
+     * @default false
+     */
+    isSingleMetric = false;
+    /**
+     * Additional metadata to be included with metrics
+     */
+    #metadataStore = new MetadataStore();
+    /**
+     * Namespace for the metrics
+     */
+    namespace;
+    /**
+     * Flag to determine if an error should be thrown when no metrics are recorded
+     * @default false
+     */
+    shouldThrowOnEmptyMetrics = false;
+    /**
+     * Storage for metrics before they are published
+     */
+    #metricsStore = new MetricsStore();
+    /**
+     * Whether to disable metrics
+     */
+    disabled = false;
+    /**
+     * Cached environment config values.
+     * Initialized once in setEnvConfig().
+     */
+    #envConfig = {
+        namespace: '',
+        functionName: '',
+        serviceName: '',
+        disabled: false,
+        devMode: false,
+    };
+    constructor(options = {}) {
+        super();
+        this.setEnvConfig();
+        this.setConsole();
+        this.#logger = options.logger || this.console;
+        this.setOptions(options);
+    }
+    /**
+     * Add a dimension to metrics.
+     *
+     * A dimension is a key-value pair that is used to group metrics, and it is included in all metrics emitted after it is added.
+     * Invalid dimension values are skipped and a warning is logged.
+     *
+     * When calling the {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`} method, the dimensions are cleared. This type of
+     * dimension is useful when you want to add request-specific dimensions to your metrics. If you want to add dimensions that are
+     * included in all metrics, use the {@link Metrics.setDefaultDimensions | `setDefaultDimensions()`} method.
+     *
+     * @param name - The name of the dimension
+     * @param value - The value of the dimension
+     */
+    addDimension(name, value) {
+        if (isStringUndefinedNullEmpty(name) || isStringUndefinedNullEmpty(value)) {
+            this.#logger.warn(`The dimension ${name} doesn't meet the requirements and won't be added. Ensure the dimension name and value are non empty strings`);
+            return this;
+        }
+        const dimensions = this.#dimensionsStore.getDimensions();
+        const defaultDimensions = this.#dimensionsStore.getDefaultDimensions();
+        // addDimension only mutates the regular dimensions array, so we don't need to project against dimensionSets
+        // (each set is an independent published array).
+        const projectedSize = new Set([
+            ...Object.keys(defaultDimensions),
+            ...Object.keys(dimensions),
+            name,
+        ]).size;
+        // MAX_DIMENSION_COUNT is 29 (EMF 30 dimension cap - 1 reserved for service).
+        // Thus exactly 29 custom dimensions are allowed, and we throw only if strictly greater.
+        if (projectedSize > MAX_DIMENSION_COUNT) {
+            throw new RangeError(`The number of metric dimensions must be lower than ${MAX_DIMENSION_COUNT}`);
+        }
+        if (Object.hasOwn(dimensions, name) ||
+            Object.hasOwn(defaultDimensions, name)) {
+            this.#logger.warn(`Dimension "${name}" has already been added. The previous value will be overwritten.`);
+        }
+        this.#dimensionsStore.addDimension(name, value);
+        return this;
+    }
+    /**
+     * Add multiple dimensions to the metrics.
+     *
+     * This method is useful when you want to add multiple dimensions to the metrics at once.
+     * Invalid dimension values are skipped and a warning is logged.
+     *
+     * When calling the {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`} method, the dimensions are cleared. This type of
+     * dimension is useful when you want to add request-specific dimensions to your metrics. If you want to add dimensions that are
+     * included in all metrics, use the {@link Metrics.setDefaultDimensions | `setDefaultDimensions()`} method.
+     *
+     * @param dimensions - An object with key-value pairs of dimensions
+     */
+    addDimensions(dimensions) {
+        const newDimensions = this.#sanitizeDimensions(dimensions);
+        const defaultDimensions = this.#dimensionsStore.getDefaultDimensions();
+        // addDimensions creates a new independent dimensionSet array, so we only project against defaultDimensions.
+        const projectedSize = new Set([
+            ...Object.keys(defaultDimensions),
+            ...Object.keys(newDimensions),
+        ]).size;
+        if (projectedSize > MAX_DIMENSION_COUNT) {
+            throw new RangeError(`The number of metric dimensions must be lower than ${MAX_DIMENSION_COUNT}`);
+        }
+        this.#dimensionsStore.addDimensionSet(newDimensions);
+        return this;
+    }
+    /**
+     * A metadata key-value pair to be included with metrics.
+     *
+     * You can use this method to add high-cardinality data as part of your metrics.
+     * This is useful when you want to search highly contextual information along with your metrics in your logs.
+     *
+     * Note that the metadata is not included in the Amazon CloudWatch UI, but it can be used to search and filter logs.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async (event) => {
+     *   metrics.addMetadata('request_id', event.requestId);
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   metrics.publishStoredMetrics();
+     * };
+     * ```
+     *
+     * @param key - The key of the metadata
+     * @param value - The value of the metadata
+     */
+    addMetadata(key, value) {
+        this.#metadataStore.set(key, value);
+        return this;
+    }
+    /**
+     * Add a metric to the metrics buffer.
+     *
+     * By default, metrics are buffered and flushed when calling {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`} method,
+     * or at the end of the handler function when using the {@link Metrics.logMetrics | `logMetrics()`} decorator or the Middy.js middleware.
+     *
+     * Metrics are emitted to standard output in the Amazon CloudWatch EMF (Embedded Metric Format) schema.
+     *
+     * You can add a metric by specifying the metric name, unit, and value. For convenience,
+     * we provide a set of constants for the most common units in the {@link MetricUnits | MetricUnit} dictionary object.
+     *
+     * Optionally, you can specify a {@link https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition | resolution}, which can be either `High` or `Standard`, using the {@link MetricResolutions | MetricResolution} dictionary object.
+     * By default, metrics are published with a resolution of `Standard`.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   metrics.publishStoredMetrics();
+     * };
+     * ```
+     *
+     * @param name - The metric name
+     * @param unit - The metric unit, see {@link MetricUnits | MetricUnit}
+     * @param value - The metric value
+     * @param resolution - The metric resolution, see {@link MetricResolutions | MetricResolution}
+     */
+    addMetric(name, unit, value, resolution = MetricResolution.Standard) {
+        this.storeMetric(name, unit, value, resolution);
+        if (this.isSingleMetric)
+            this.publishStoredMetrics();
+        return this;
+    }
+    /**
+     * Immediately emit a `ColdStart` metric if this is a cold start invocation.
+     *
+     * A cold start is when AWS Lambda initializes a new instance of your function. To take advantage of this feature,
+     * you must instantiate the Metrics class outside of the handler function.
+     *
+     * By using this method, the metric will be emitted immediately without you having to call {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`}.
+     *
+     * If you are using the {@link Metrics.logMetrics | `logMetrics()`} decorator, or the Middy.js middleware, you can enable this
+     * feature by setting the `captureColdStartMetric` option to `true`.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   metrics.captureColdStartMetric();
+     * };
+     * ```
+     *
+     * @param functionName - Optional function name to use as `function_name` dimension in the metric. It's used only if the `functionName` constructor parameter or environment variable are not set.
+     */
+    captureColdStartMetric(functionName) {
+        if (!this.getColdStart())
+            return;
+        const singleMetric = this.singleMetric();
+        const value = this.functionName?.trim() ?? functionName?.trim();
+        if (value && value.length > 0) {
+            singleMetric.addDimension('function_name', value);
+        }
+        singleMetric.addMetric(COLD_START_METRIC, MetricUnit.Count, 1);
+    }
+    /**
+     * Clear all previously set default dimensions.
+     *
+     * This will remove all default dimensions set by the {@link Metrics.setDefaultDimensions | `setDefaultDimensions()`} method
+     * or via the `defaultDimensions` parameter in the constructor.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders',
+     *   defaultDimensions: { environment: 'dev' },
+     * });
+     *
+     * metrics.setDefaultDimensions({ region: 'us-west-2' });
+     *
+     * // both environment and region dimensions are removed
+     * metrics.clearDefaultDimensions();
+     * ```
+     */
+    clearDefaultDimensions() {
+        this.#dimensionsStore.clearDefaultDimensions();
+    }
+    /**
+     * Clear all the dimensions added to the Metrics instance via {@link Metrics.addDimension | `addDimension()`} or {@link Metrics.addDimensions | `addDimensions()`}.
+     *
+     * These dimensions are normally cleared when calling {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`}, but
+     * you can use this method to clear specific dimensions that you no longer need at runtime.
+     *
+     * This method does not clear the default dimensions set via {@link Metrics.setDefaultDimensions | `setDefaultDimensions()`} or via
+     * the `defaultDimensions` parameter in the constructor.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   metrics.addDimension('region', 'us-west-2');
+     *
+     *   // ...
+     *
+     *   metrics.clearDimensions(); // only the region dimension is removed
+     * };
+     * ```
+     *
+     * The method is primarily intended for internal use, but it is exposed for advanced use cases.
+     */
+    clearDimensions() {
+        this.#dimensionsStore.clearRequestDimensions();
+    }
+    /**
+     * Clear all the metadata added to the Metrics instance.
+     *
+     * Metadata is normally cleared when calling {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`}, but
+     * you can use this method to clear specific metadata that you no longer need at runtime.
+     *
+     * The method is primarily intended for internal use, but it is exposed for advanced use cases.
+     */
+    clearMetadata() {
+        this.#metadataStore.clear();
+    }
+    /**
+     * Clear all the metrics stored in the buffer.
+     *
+     * This is useful when you want to clear the metrics stored in the buffer without publishing them.
+     *
+     * The method is primarily intended for internal use, but it is exposed for advanced use cases.
+     */
+    clearMetrics() {
+        this.#metricsStore.clearMetrics();
+    }
+    /**
+     * Check if there are stored metrics in the buffer.
+     */
+    hasStoredMetrics() {
+        return this.#metricsStore.hasMetrics();
+    }
+    /**
+     * Whether metrics are disabled.
+     */
+    isDisabled() {
+        return this.disabled;
+    }
+    /**
+     * A class method decorator to automatically log metrics after the method returns or throws an error.
+     *
+     * The decorator can be used with TypeScript classes and can be configured to optionally capture a `ColdStart` metric (see {@link Metrics.captureColdStartMetric | `captureColdStartMetric()`}),
+     * throw an error if no metrics are emitted (see {@link Metrics.setThrowOnEmptyMetrics | `setThrowOnEmptyMetrics()`}),
+     * and set default dimensions for all metrics (see {@link Metrics.setDefaultDimensions | `setDefaultDimensions()`}).
+     *
+     * @example
+     *
+     * ```typescript
+     * import type { Context } from 'aws-lambda';
+     * import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+     * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * class Lambda implements LambdaInterface {
+     *   ⁣@metrics.logMetrics({ captureColdStartMetric: true })
+     *   public async handler(_event: { requestId: string }, _: Context) {
+     *     metrics.addMetadata('request_id', event.requestId);
+     *     metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   }
+     * }
+     *
+     * const handlerClass = new Lambda();
+     * export const handler = handlerClass.handler.bind(handlerClass);
+     * ```
+     *
+     * You can configure the decorator with the following options:
+     * - `captureColdStartMetric` - Whether to capture a `ColdStart` metric
+     * - `defaultDimensions` - Default dimensions to add to all metrics
+     * - `throwOnEmptyMetrics` - Whether to throw an error if no metrics are emitted
+     *
+     * @param options - Options to configure the behavior of the decorator, see {@link ExtraOptions}
+     */
+    logMetrics(options = {}) {
+        const { throwOnEmptyMetrics, defaultDimensions, captureColdStartMetric } = options;
+        if (throwOnEmptyMetrics) {
+            this.setThrowOnEmptyMetrics(throwOnEmptyMetrics);
+        }
+        if (defaultDimensions !== undefined) {
+            this.setDefaultDimensions(defaultDimensions);
+        }
+        return (_target, _propertyKey, descriptor) => {
+            // biome-ignore lint/style/noNonNullAssertion: The descriptor.value is the method this decorator decorates, it cannot be undefined.
+            const originalMethod = descriptor.value;
+            const metricsRef = this;
+            // Use a function() {} instead of an () => {} arrow function so that we can
+            // access `myClass` as `this` in a decorated `myClass.myMethod()`.
+            descriptor.value = async function (...args) {
+                if (captureColdStartMetric) {
+                    metricsRef.captureColdStartMetric(args[1].functionName);
+                }
+                let result;
+                try {
+                    result = await originalMethod.apply(this, args);
+                }
+                finally {
+                    metricsRef.publishStoredMetrics();
+                }
+                return result;
+            };
+            return descriptor;
+        };
+    }
+    /**
+     * Flush the stored metrics to standard output.
+     *
+     * The method empties the metrics buffer and emits the metrics to standard output in the Amazon CloudWatch EMF (Embedded Metric Format) schema.
+     *
+     * When using the {@link Metrics.logMetrics | `logMetrics()`} decorator, or the Middy.js middleware, the metrics are automatically flushed after the handler function returns or throws an error.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   metrics.publishStoredMetrics();
+     * };
+     * ```
+     */
+    publishStoredMetrics() {
+        const hasMetrics = this.hasStoredMetrics();
+        if (!this.shouldThrowOnEmptyMetrics && !hasMetrics) {
+            this.#logger.warn('No application metrics to publish. The cold-start metric may be published if enabled. ' +
+                'If application metrics should never be empty, consider using `throwOnEmptyMetrics`');
+        }
+        try {
+            if (!this.disabled) {
+                const emfOutput = this.serializeMetrics();
+                hasMetrics && this.console.log(JSON.stringify(emfOutput));
+            }
+        }
+        finally {
+            this.clearMetrics();
+            this.clearDimensions();
+            this.clearMetadata();
+        }
+        return this;
+    }
+    /**
+     * Flush the stored metrics when the instance goes out of a `using` scope.
+     *
+     * This implements the [`Disposable`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Symbol/dispose)
+     * interface by delegating to {@link Metrics.publishStoredMetrics | `publishStoredMetrics()`}.
+     * When the binding declared with `using` leaves scope—including when an exception is thrown—the stored
+     * metrics are automatically flushed, removing the need for a manual `try/finally` block.
+     *
+     * The `using` keyword requires Node.js 24 or newer.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   using _ = metrics;
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   // metrics are automatically flushed when the scope exits, including on exceptions
+     * };
+     * ```
+     */
+    [Symbol.dispose]() {
+        this.publishStoredMetrics();
+    }
+    /**
+     * Sets the timestamp for the metric.
+     *
+     * If an integer is provided, it is assumed to be the epoch time in milliseconds.
+     * If a Date object is provided, it will be converted to epoch time in milliseconds.
+     *
+     * The timestamp must be a Date object or an integer representing an epoch time.
+     * This should not exceed 14 days in the past or be more than 2 hours in the future.
+     * Any metrics failing to meet this criteria will be skipped by Amazon CloudWatch.
+     *
+     * See: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+     * See: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
+     *
+     * @example
+     * ```typescript
+     * import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders',
+     * });
+     *
+     * export const handler = async () => {
+     *   const metricTimestamp = new Date(Date.now() - 24 * 60 * 60 * 1000); // 24 hours ago
+     *   metrics.setTimestamp(metricTimestamp);
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     * };
+     * ```
+     * @param timestamp - The timestamp to set, which can be a number or a Date object.
+     */
+    setTimestamp(timestamp) {
+        if (!this.#validateEmfTimestamp(timestamp)) {
+            this.#logger.warn("This metric doesn't meet the requirements and will be skipped by Amazon CloudWatch. " +
+                'Ensure the timestamp is within 14 days in the past or up to 2 hours in the future and is also a valid number or Date object.');
+        }
+        this.#metricsStore.setTimestamp(timestamp);
+        return this;
+    }
+    /**
+     * Serialize the stored metrics into a JSON object compliant with the Amazon CloudWatch EMF (Embedded Metric Format) schema.
+     *
+     * The EMF schema is a JSON object that contains the following properties:
+     * - `_aws`: An object containing the timestamp and the CloudWatch metrics.
+     * - `CloudWatchMetrics`: An array of CloudWatch metrics objects.
+     * - `Namespace`: The namespace of the metrics.
+     * - `Dimensions`: An array of dimensions for the metrics.
+     * - `Metrics`: An array of metric definitions.
+     *
+     * The object is then emitted to standard output, which in AWS Lambda is picked up by CloudWatch logs and processed asynchronously.
+     */
+    serializeMetrics() {
+        const metricDefinitions = this.#metricsStore
+            .getAllMetrics()
+            .map((metricDefinition) => {
+            return {
+                Name: metricDefinition.name,
+                Unit: metricDefinition.unit,
+                ...(metricDefinition.resolution === MetricResolution.High
+                    ? { StorageResolution: metricDefinition.resolution }
+                    : {}),
+            };
+        });
+        if (metricDefinitions.length === 0 && this.shouldThrowOnEmptyMetrics) {
+            throw new RangeError('The number of metrics recorded must be higher than zero');
+        }
+        if (!this.namespace)
+            this.#logger.warn('Namespace should be defined, default used');
+        // We reduce the stored metrics to a single object with the metric
+        // name as the key and the value as the value.
+        const metricValues = this.#metricsStore.getAllMetrics().reduce((result, { name, value, }) => {
+            result[name] = value;
+            return result;
+        }, {});
+        const dimensionNames = [];
+        const dimensions = this.#dimensionsStore.getDimensions();
+        const dimensionSets = this.#dimensionsStore.getDimensionSets();
+        const defaultDimensions = this.#dimensionsStore.getDefaultDimensions();
+        const allDimensionKeys = new Set([
+            ...Object.keys(defaultDimensions),
+            ...Object.keys(dimensions),
+        ]);
+        if (Object.keys(dimensions).length > 0) {
+            dimensionNames.push([...allDimensionKeys]);
+        }
+        for (const dimensionSet of dimensionSets) {
+            const dimensionSetKeys = new Set([
+                ...Object.keys(defaultDimensions),
+                ...Object.keys(dimensionSet),
+            ]);
+            dimensionNames.push([...dimensionSetKeys]);
+        }
+        if (dimensionNames.length === 0 &&
+            Object.keys(defaultDimensions).length > 0) {
+            dimensionNames.push(Object.keys(defaultDimensions));
+        }
+        this.#checkKeyCollisions(defaultDimensions, dimensions, dimensionSets, metricValues, this.#metadataStore.getAll());
+        return {
+            _aws: {
+                Timestamp: this.#metricsStore.getTimestamp() ?? Date.now(),
+                CloudWatchMetrics: [
+                    {
+                        Namespace: this.namespace || DEFAULT_NAMESPACE,
+                        Dimensions: dimensionNames,
+                        Metrics: metricDefinitions,
+                    },
+                ],
+            },
+            // Metadata is spread first so that any colliding key from a dimension
+            // source overrides it: dimensions are load-bearing for EMF aggregation,
+            // metadata is incidental context.
+            ...this.#metadataStore.getAll(),
+            ...defaultDimensions,
+            ...dimensions,
+            // Merge all dimension sets efficiently by mutating the accumulator
+            ...dimensionSets.reduce((acc, dims) => {
+                for (const [key, value] of Object.entries(dims)) {
+                    acc[key] = value;
+                }
+                return acc;
+            }, {}),
+            ...metricValues,
+        };
+    }
+    #checkKeyCollisions(defaultDimensions, dimensions, dimensionSets, metricValues, metadata) {
+        const seenKeys = new Map();
+        const setKey = (k, source) => {
+            const existing = seenKeys.get(k);
+            if (existing !== undefined) {
+                this.#logger.warn(`EMF key "${k}" is defined as both a ${existing} and ${source}; the ${source} value will take precedence in the serialized output`);
+            }
+            seenKeys.set(k, source);
+        };
+        // Seed in precedence order (lowest to highest). The spread in
+        // serializeMetrics() applies the same order, so the source named in the
+        // warning genuinely wins in the output.
+        for (const k of Object.keys(metadata))
+            setKey(k, 'metadata');
+        for (const k of Object.keys(defaultDimensions))
+            setKey(k, 'default dimension');
+        for (const k of Object.keys(dimensions))
+            setKey(k, 'dimension');
+        for (const set of dimensionSets)
+            for (const k of Object.keys(set))
+                setKey(k, 'dimension set');
+        for (const name of Object.keys(metricValues)) {
+            const src = seenKeys.get(name);
+            if (src !== undefined) {
+                throw new Error(`EMF key collision on "${name}": registered as both a metric (number) and a ${src} (string)`);
+            }
+        }
+    }
+    /**
+     * Set default dimensions that will be added to all metrics.
+     *
+     * This method will merge the provided dimensions with the existing default dimensions.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders',
+     *   defaultDimensions: { environment: 'dev' },
+     * });
+     *
+     * // Default dimensions will contain both region and environment
+     * metrics.setDefaultDimensions({
+     *   region: 'us-west-2',
+     *   environment: 'prod',
+     * });
+     * ```
+     *
+     * @param dimensions - The dimensions to be added to the default dimensions object
+     */
+    setDefaultDimensions(dimensions) {
+        const newDimensions = this.#sanitizeDimensions(dimensions);
+        const currentDefaultDimensions = this.#dimensionsStore.getDefaultDimensions();
+        const currentDimensions = this.#dimensionsStore.getDimensions();
+        const dimensionSets = this.#dimensionsStore.getDimensionSets();
+        const combinedDefaultKeys = [
+            ...Object.keys(currentDefaultDimensions),
+            ...Object.keys(newDimensions),
+        ];
+        const currentDimensionsKeys = Object.keys(currentDimensions);
+        // The main array is only emitted if currentDimensions has keys.
+        // When empty, maxProjectedSize safely defaults to just the combinedDefaultKeys length to guard against phantom arrays.
+        let maxProjectedSize = currentDimensionsKeys.length > 0
+            ? new Set([...combinedDefaultKeys, ...currentDimensionsKeys]).size
+            : new Set(combinedDefaultKeys).size;
+        for (const dimensionSet of dimensionSets) {
+            const setSize = new Set([
+                ...combinedDefaultKeys,
+                ...Object.keys(dimensionSet),
+            ]).size;
+            if (setSize > maxProjectedSize) {
+                maxProjectedSize = setSize;
+            }
+        }
+        if (maxProjectedSize > MAX_DIMENSION_COUNT) {
+            throw new RangeError(`The number of metric dimensions must be lower than ${MAX_DIMENSION_COUNT}`);
+        }
+        this.#dimensionsStore.setDefaultDimensions({
+            ...currentDefaultDimensions,
+            ...newDimensions,
+        });
+        return this;
+    }
+    /**
+     * @deprecated Override the function name for `ColdStart` metrics inferred from the context either via:
+     * - `functionName` constructor parameter
+     * - `POWERTOOLS_FUNCTION_NAME` environment variable
+     * - {@link Metrics.captureColdStartMetric | `captureColdStartMetric('myFunctionName')`} method
+     */
+    /* v8 ignore next -- @preserve */ setFunctionName(name) {
+        this.functionName = name;
+    }
+    /**
+     * Set the flag to throw an error if no metrics are emitted.
+     *
+     * You can use this method to enable or disable this opt-in feature. This is useful if you want to ensure
+     * that at least one metric is emitted when flushing the metrics. This can be useful to catch bugs where
+     * metrics are not being emitted as expected.
+     *
+     * @param enabled - Whether to throw an error if no metrics are emitted
+     */
+    setThrowOnEmptyMetrics(enabled) {
+        this.shouldThrowOnEmptyMetrics = enabled;
+        return this;
+    }
+    /**
+     * Create a new Metrics instance configured to immediately flush a single metric.
+     *
+     * CloudWatch EMF uses the same dimensions and timestamp across all your metrics, this is useful when you have a metric that should have different dimensions
+     * or when you want to emit a single metric without buffering it.
+     *
+     * This method is used internally by the {@link Metrics.captureColdStartMetric | `captureColdStartMetric()`} method to emit the `ColdStart` metric immediately
+     * after the handler function is called.
+     *
+     * @example
+     * ```typescript
+     * import { Metrics } from '@aws-lambda-powertools/metrics';
+     *
+     * const metrics = new Metrics({
+     *   namespace: 'serverlessAirline',
+     *   serviceName: 'orders'
+     * });
+     *
+     * export const handler = async () => {
+     *   const singleMetric = metrics.singleMetric();
+     *   // The single metric will be emitted immediately
+     *   singleMetric.addMetric('ColdStart', MetricUnit.Count, 1);
+     *
+     *   // These other metrics will be buffered and emitted when calling `publishStoredMetrics()`
+     *   metrics.addMetric('successfulBooking', MetricUnit.Count, 1);
+     *   metrics.publishStoredMetrics();
+     * };
+     */
+    singleMetric() {
+        return new Metrics({
+            namespace: this.namespace,
+            defaultDimensions: this.#dimensionsStore.getDefaultDimensions(),
+            singleMetric: true,
+            logger: this.#logger,
+        });
+    }
+    /**
+     * @deprecated Use {@link Metrics.setThrowOnEmptyMetrics | `setThrowOnEmptyMetrics()`} instead.
+     */
+    /* v8 ignore next -- @preserve */ throwOnEmptyMetrics() {
+        this.shouldThrowOnEmptyMetrics = true;
+    }
+    /**
+     * Get the custom config service if it exists.
+     */
+    getCustomConfigService() {
+        return this.customConfigService;
+    }
+    /**
+     * Initialize the console property as an instance of the internal version of `Console()` class (PR #748)
+     * or as the global node console if the `POWERTOOLS_DEV' env variable is set and has truthy value.
+     *
+     * @private
+     */
+    setConsole() {
+        if (this.#envConfig.devMode) {
+            this.console = console;
+        }
+        else {
+            this.console = new external_node_console_namespaceObject.Console({
+                stdout: process.stdout,
+                stderr: process.stderr,
+            });
+        }
+    }
+    /**
+     * Set the custom config service to be used.
+     *
+     * @param customConfigService The custom config service to be used
+     */
+    setCustomConfigService(customConfigService) {
+        this.customConfigService = customConfigService;
+    }
+    /**
+     * Set the environment variables service to be used.
+     */
+    setEnvConfig() {
+        this.#envConfig.namespace = getStringFromEnv({
+            key: 'POWERTOOLS_METRICS_NAMESPACE',
+            defaultValue: '',
+        });
+        this.#envConfig.functionName = getStringFromEnv({
+            key: 'POWERTOOLS_METRICS_FUNCTION_NAME',
+            defaultValue: '',
+        });
+        this.#envConfig.serviceName = getServiceName();
+        this.#envConfig.disabled = getBooleanFromEnv({
+            key: 'POWERTOOLS_METRICS_DISABLED',
+            defaultValue: false,
+            extendedParsing: true,
+        });
+        this.#envConfig.devMode = isDevMode();
+    }
+    /**
+     * Set the function name for the cold start metric.
+     *
+     * @param functionName - The function name to be used for the cold start metric set in the constructor
+     */
+    setFunctionNameForColdStartMetric(functionName) {
+        const value = functionName?.trim() ?? this.#envConfig.functionName;
+        if (value && value.length > 0) {
+            this.functionName = value;
+        }
+    }
+    /**
+     * Set the namespace to be used.
+     *
+     * @param namespace - The namespace to be used
+     */
+    setNamespace(namespace) {
+        this.namespace =
+            namespace ||
+                this.getCustomConfigService()?.getNamespace() ||
+                this.#envConfig.namespace;
+    }
+    /**
+     * Set the disbaled flag based on the environment variables `POWERTOOLS_METRICS_DISABLED` and `POWERTOOLS_DEV`.
+     *
+     * The `POWERTOOLS_METRICS_DISABLED` environment variable takes precedence over `POWERTOOLS_DEV`.
+     */
+    setDisabled() {
+        if ('POWERTOOLS_METRICS_DISABLED' in process.env &&
+            process.env.POWERTOOLS_METRICS_DISABLED !== undefined) {
+            this.disabled = this.#envConfig.disabled;
+            return;
+        }
+        this.disabled = this.#envConfig.devMode;
+    }
+    /**
+     * Set the options to be used by the Metrics instance.
+     *
+     * This method is used during the initialization of the Metrics instance.
+     *
+     * @param options - The options to be used
+     */
+    setOptions(options) {
+        const { customConfigService, namespace, serviceName, singleMetric, defaultDimensions, functionName, } = options;
+        this.setCustomConfigService(customConfigService);
+        this.setDisabled();
+        this.setNamespace(namespace);
+        const resolvedServiceName = this.#resolveServiceName(serviceName);
+        this.setDefaultDimensions(defaultDimensions
+            ? { service: resolvedServiceName, ...defaultDimensions }
+            : { service: resolvedServiceName });
+        this.setFunctionNameForColdStartMetric(functionName);
+        this.isSingleMetric = singleMetric || false;
+        return this;
+    }
+    /**
+     * Set the service dimension that will be included in the metrics.
+     *
+     * @param service - The service to be used
+     */
+    #resolveServiceName(service) {
+        return (service ||
+            this.getCustomConfigService()?.getServiceName() ||
+            this.#envConfig.serviceName ||
+            this.defaultServiceName);
+    }
+    /**
+     * Store a metric in the buffer.
+     *
+     * If the buffer is full, or the metric reaches the maximum number of values,
+     * the metrics are flushed to stdout.
+     *
+     * @param name - The name of the metric to store
+     * @param unit - The unit of the metric to store
+     * @param value - The value of the metric to store
+     * @param resolution - The resolution of the metric to store
+     */
+    storeMetric(name, unit, value, resolution) {
+        if (!isString(name))
+            throw new Error(`${name} is not a valid string`);
+        if (name.length < MIN_METRIC_NAME_LENGTH ||
+            name.length > MAX_METRIC_NAME_LENGTH)
+            throw new RangeError(`The metric name should be between ${MIN_METRIC_NAME_LENGTH} and ${MAX_METRIC_NAME_LENGTH} characters`);
+        if (!isNumber(value))
+            throw new RangeError(`${value} is not a valid number`);
+        if (!Object.values(MetricUnit).includes(unit))
+            throw new RangeError(`Invalid metric unit '${unit}', expected either option: ${Object.values(MetricUnit).join(',')}`);
+        if (!Object.values(MetricResolution).includes(resolution))
+            throw new RangeError(`Invalid metric resolution '${resolution}', expected either option: ${Object.values(MetricResolution).join(',')}`);
+        if (this.#metricsStore.getMetricsCount() >= MAX_METRICS_SIZE) {
+            this.publishStoredMetrics();
+        }
+        const storedMetric = this.#metricsStore.setMetric(name, unit, value, resolution);
+        if (Array.isArray(storedMetric.value) &&
+            storedMetric.value.length === MAX_METRIC_VALUES_SIZE) {
+            this.publishStoredMetrics();
+        }
+    }
+    /**
+     * Validates a given timestamp based on CloudWatch Timestamp guidelines.
+     *
+     * Timestamp must meet CloudWatch requirements.
+     * The time stamp can be up to two weeks in the past and up to two hours into the future.
+     * See [Timestamps](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#about_timestamp)
+     * for valid values.
+     *
+     * @param timestamp - Date object or epoch time in milliseconds representing the timestamp to validate.
+     */
+    #validateEmfTimestamp(timestamp) {
+        const isDate = timestamp instanceof Date;
+        if (!isDate && !isIntegerNumber(timestamp)) {
+            return false;
+        }
+        const timestampMs = isDate ? timestamp.getTime() : timestamp;
+        const currentTime = Date.now();
+        const minValidTimestamp = currentTime - EMF_MAX_TIMESTAMP_PAST_AGE;
+        const maxValidTimestamp = currentTime + EMF_MAX_TIMESTAMP_FUTURE_AGE;
+        return timestampMs >= minValidTimestamp && timestampMs <= maxValidTimestamp;
+    }
+    /**
+     * Sanitizes the dimensions by removing invalid entries and skipping duplicates.
+     *
+     * @param dimensions - The dimensions to sanitize.
+     */
+    #sanitizeDimensions(dimensions) {
+        const newDimensions = {};
+        const currentDimensions = this.#dimensionsStore.getDimensions();
+        for (const [key, value] of Object.entries(dimensions)) {
+            if (isStringUndefinedNullEmpty(key) ||
+                isStringUndefinedNullEmpty(value)) {
+                this.#logger.warn(`The dimension ${key} doesn't meet the requirements and won't be added. Ensure the dimension name and value are non empty strings`);
+                continue;
+            }
+            const defaultDimensions = this.#dimensionsStore.getDefaultDimensions();
+            if (Object.hasOwn(currentDimensions, key) ||
+                Object.hasOwn(defaultDimensions, key) ||
+                Object.hasOwn(newDimensions, key)) {
+                this.#logger.warn(`Dimension "${key}" has already been added. The previous value will be overwritten.`);
+            }
+            newDimensions[key] = value;
+        }
+        return newDimensions;
+    }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@aws-lambda-powertools/metrics/lib/esm/index.js
 
 
 
@@ -16700,6 +18015,63 @@ function policyFromEnv(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/remote/metrics.ts
+/** The CloudWatch namespace of the Lambda's metrics, and the `namespace` field of the GCP log entry. */
+const METRICS_NAMESPACE = 'SmtpPortProbe';
+/** Per port, in port order: status counts and latencies of one answer. */
+function portMetrics(request, answer) {
+    const byPort = new Map();
+    const of = (port) => {
+        let entry = byPort.get(port);
+        if (!entry) {
+            entry = { port, statuses: {}, durationMs: [], connectMs: [] };
+            byPort.set(port, entry);
+        }
+        return entry;
+    };
+    for (const { result } of answer.results) {
+        const entry = of(result.target.port);
+        entry.statuses[result.status] = (entry.statuses[result.status] ?? 0) + 1;
+        entry.durationMs.push(Math.round(result.durationMs));
+        for (const session of result.sessions) {
+            const connect = session.timings.connect;
+            if (connect !== undefined && session.stage !== 'connect')
+                entry.connectMs.push(Math.round(connect));
+        }
+    }
+    for (const refusal of answer.refused) {
+        for (const j of refusal.jobs) {
+            const job = request.jobs[j];
+            if (!job)
+                continue;
+            const entry = of(job.port);
+            entry.statuses.forbidden = (entry.statuses.forbidden ?? 0) + 1;
+        }
+    }
+    return [...byPort.values()].sort((a, b) => a.port - b.port);
+}
+/**
+ * One structured log entry per port, for platforms without EMF (the GCP entry logs these as JSON):
+ * the same names as the CloudWatch metrics, a count per status, and latency as count, min, max, sum.
+ */
+function metricRecords(metrics) {
+    const summary = (values) => values.length === 0
+        ? undefined
+        : {
+            count: values.length,
+            min: Math.min(...values),
+            max: Math.max(...values),
+            sum: values.reduce((a, b) => a + b, 0),
+        };
+    return metrics.map((m) => ({
+        namespace: METRICS_NAMESPACE,
+        port: m.port,
+        statuses: m.statuses,
+        ...(summary(m.durationMs) ? { durationMs: summary(m.durationMs) } : {}),
+        ...(summary(m.connectMs) ? { connectMs: summary(m.connectMs) } : {}),
+    }));
+}
+
 ;// CONCATENATED MODULE: ./node_modules/p-map/index.js
 function pMap(iterable, mapper, options) {
 	return mapConcurrently(iterable, mapper, options, false);
@@ -17538,8 +18910,41 @@ async function beforeDeadline(promise, deadline, fallback) {
 
 
 
+
+
 /** Created once per container (Powertools' advice): structured JSON, one summary line per invocation. */
 const logger = new Logger({ serviceName: 'smtp-port-probe' });
+/** CloudWatch metrics through EMF lines on stdout: no API call, nothing to wait for. */
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'smtp-port-probe' });
+/**
+ * One EMF document per port (dimensions `service` and `port`): a count per status (`ok`, `timeout`,
+ * `refused`, ...), `Probes` in all, and the latencies `ProbeDuration` and `ConnectDuration` in ms.
+ */
+function publishMetrics(ports) {
+    for (const m of ports) {
+        const longest = Math.max(m.durationMs.length, m.connectMs.length);
+        // Powertools flushes a metric at 100 values, which would drop the port dimension mid-document: the
+        // latencies go out in slices of fewer, each document with its dimension.
+        for (let from = 0; from === 0 || from < longest; from += VALUES_PER_DOCUMENT) {
+            metrics.addDimension('port', String(m.port));
+            if (from === 0) {
+                let probes = 0;
+                for (const [status, count] of Object.entries(m.statuses)) {
+                    metrics.addMetric(status, MetricUnit.Count, count);
+                    probes += count;
+                }
+                metrics.addMetric('Probes', MetricUnit.Count, probes);
+            }
+            const to = from + VALUES_PER_DOCUMENT;
+            for (const ms of m.durationMs.slice(from, to))
+                metrics.addMetric('ProbeDuration', MetricUnit.Milliseconds, ms);
+            for (const ms of m.connectMs.slice(from, to))
+                metrics.addMetric('ConnectDuration', MetricUnit.Milliseconds, ms);
+            metrics.publishStoredMetrics();
+        }
+    }
+}
+const VALUES_PER_DOCUMENT = 90;
 /** Time kept back from Lambda's own deadline to encode the answer and return it. */
 const SAFETY_MARGIN_MS = 1_500;
 /** A request the function will not run, answered 4xx over HTTP and as an error answer to a direct invoke. */
@@ -17638,6 +19043,7 @@ async function handler(event, context) {
             refused: answer.refused.length,
             durationMs: Math.round(performance.now() - started),
         });
+        publishMetrics(portMetrics(request, answer));
         return http ? respond(200, answer) : answer;
     }
     catch (error) {

@@ -93,6 +93,7 @@ export function readInputs(): ActionInputs {
     throw new UsageError(`${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
   }
   const vantageLines = targetLines(input('vantages') || 'runner');
+  const controlLines = targetLines(core.getInput('controls'));
   const retriesText = input('retries');
   const retries = retriesText === '' ? undefined : Number(retriesText);
   if (retries !== undefined && (!/^\d+$/.test(retriesText) || retries > 5)) {
@@ -130,6 +131,9 @@ export function readInputs(): ActionInputs {
       ...(flag('allow-plaintext-auth', false) ? { allowPlaintextAuth: true } : {}),
       vantages: vantageLines.map((v) => v.spec),
       vantageSource: (i) => `input vantages line ${vantageLines[i]?.line ?? i + 1}`,
+      controls: controlLines.map((c) => c.spec),
+      controlSource: (i, spec) =>
+        `input controls line ${controlLines[i]?.line ?? i + 1} (${JSON.stringify(redactCredentials(spec))})`,
       options: {
         ...(timeout ? { timeout: parseDuration(timeout, 'input timeout') } : {}),
         ...(connectTimeout !== undefined ? { connectTimeout } : {}),

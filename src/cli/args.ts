@@ -30,6 +30,7 @@ export interface CliArgs {
   credentials?: { usernameEnv: string; passwordEnv: string };
   verbose: boolean;
   vantages: string[];
+  controls: string[];
 }
 
 const OPTIONS = {
@@ -53,6 +54,7 @@ const OPTIONS = {
   'allow-unverified-auth': { type: 'boolean' },
   'allow-plaintext-auth': { type: 'boolean' },
   vantage: { type: 'string', multiple: true },
+  control: { type: 'string', multiple: true },
   'auth-user-env': { type: 'string' },
   'auth-pass-env': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
@@ -87,6 +89,8 @@ Options:
                              none with --mode plain)
       --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
                              https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
+      --control HOST:PORT    a server known to answer on PORT from anywhere, probed from every vantage
+                             as evidence: tells this network's block from a target's; repeatable
       --auth-user-env VAR    environment variable holding the SMTP username
       --auth-pass-env VAR    environment variable holding the SMTP password
       --allow-unverified-auth  UNSAFE: send the credentials even when the server's certificate
@@ -162,6 +166,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     allowUnverifiedAuth: v['allow-unverified-auth'] === true,
     allowPlaintextAuth: v['allow-plaintext-auth'] === true,
     vantages: v.vantage ?? [],
+    controls: v.control ?? [],
     verbose: v.verbose === true,
   };
   const set = <K extends keyof CliArgs>(key: K, value: CliArgs[K] | undefined) => {

@@ -70,6 +70,8 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
     ...(args.allowPlaintextAuth ? { allowPlaintextAuth: true } : {}),
     vantages: args.vantages,
     vantageSource: () => '--vantage',
+    controls: args.controls,
+    controlSource: (_, spec) => `--control ${JSON.stringify(spec)}`,
     ...(args.credentials ? { credentials: args.credentials } : {}),
     options: {
       timeout: args.timeout,

@@ -24,4 +24,5 @@ export const CLI_SPELLING: Spelling = {
   envelope: '`envelope` in the config file',
   fail_on: '--fail-on',
   vantages: '--vantage',
+  controls: '--control',
 };

@@ -17,10 +17,14 @@ export function place(
   host: string,
   address: string | null,
 ): Finding {
+  const severity = RULES[draft.rule].severity;
   return {
     ...draft,
     vantage,
-    severity: RULES[draft.rule].severity,
+    // A control is evidence about its port, not something the user runs: it fails the run only when
+    // warnings do (`fail_on`).
+    ...(job.control ? { control: true as const } : {}),
+    severity: job.control && severity === 'error' ? 'warning' : severity,
     target: job.target.name,
     host,
     port: job.port.port,

@@ -4,8 +4,9 @@
  */
 import type { Finding, Recommendation, Report, ResultRow } from '../result/model.js';
 import { refusedRow, toRows } from '../result/rows.js';
+import { vantageName } from '../result/vantage-words.js';
 import { softenAlternatives } from './alternatives.js';
-import { diagnoseEgress } from './egress.js';
+import { attributeEgress } from './egress.js';
 import { judgeProbed, refusedFinding, vantageFailedFinding } from './findings.js';
 import { recommend, type Seen } from './recommend.js';
 import type { JudgeInput } from './types.js';
@@ -25,28 +26,34 @@ export function judge(
     const seen: Seen[] = [];
     seenBy.set(v.label, seen);
     jobs.forEach((job, i) => {
+      // A control is evidence about its port: its rows are marked, it is never recommended, and only
+      // attribution (egress.ts) judges it.
+      const mark = (rows: ResultRow[]) =>
+        job.control ? rows.map((r) => ({ ...r, control: true as const })) : rows;
       if ('error' in v) {
+        if (job.control) return;
         findings.push(vantageFailedFinding(job, v.label, v.kind, v.error));
         seen.push({ job, missing: v.error });
         return;
       }
       const outcome = v.outcomes[i] ?? { kind: 'missing', reason: 'no result for this port in its answer' };
       if (outcome.kind === 'probed') {
-        results.push(...toRows(outcome.result, job.target.name, v.label));
+        results.push(...mark(toRows(outcome.result, job.target.name, v.label)));
+        if (job.control) return;
         findings.push(...judgeProbed({ job, vantage: v.label, result: outcome.result }));
         seen.push({ job, result: outcome.result });
       } else if (outcome.kind === 'refused') {
         const at = { target: job.target.name, vantage: v.label, port: job.port.port, mode: job.port.mode };
-        results.push(refusedRow(outcome, at));
+        results.push(...mark([refusedRow(outcome, at)]));
         findings.push(refusedFinding(job, v.label, outcome.reason, outcome.address ?? null));
-        seen.push({ job, missing: outcome.reason });
-      } else {
+        if (!job.control) seen.push({ job, missing: outcome.reason });
+      } else if (!job.control) {
         findings.push(vantageFailedFinding(job, v.label, v.kind, outcome.reason));
         seen.push({ job, missing: outcome.reason });
       }
     });
   }
-  findings = diagnoseEgress(jobs, vantages, findings);
+  findings = attributeEgress(jobs, vantages, findings);
   findings = softenAlternatives(
     jobs,
     vantages.map((v) => v.label),
@@ -58,7 +65,7 @@ export function judge(
     },
   );
   const recommendations: Recommendation[] = vantages.flatMap((v) =>
-    recommend(v.label, seenBy.get(v.label) ?? [], findings),
+    recommend(v.label, seenBy.get(v.label) ?? [], findings, vantageName(v)),
   );
   return { results, findings, recommendations, verdict: verdictOf(findings, input.failOn) };
 }

@@ -25,6 +25,8 @@ export function recommend(
   vantage: string,
   seen: readonly Seen[],
   findings: readonly Finding[],
+  /** How a sentence names the vantage: `GitHub-hosted runners`, `aws-lambda:eu-west-1`. */
+  from: string = vantage,
 ): Recommendation[] {
   const byTarget = new Map<string, Seen[]>();
   for (const item of seen) {
@@ -53,7 +55,7 @@ export function recommend(
         outcome: answered ? 'fails-expectations' : 'unreachable',
         reason: answered
           ? `reachable, but no port meets the expectations: ${failing.join('; ')}`
-          : `nothing is reachable from here: ${failing.join('; ')}`,
+          : `nothing is reachable from ${from}: ${failing.join('; ')}`,
       };
     }
     const prefix = failing.length > 0 ? `${failing.join('; ')}; ` : '';

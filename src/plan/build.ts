@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Mode, TlsVersion } from '../probe/index.js';
 import type { UsageSource } from '../result/settings.js';
 import { parseVantages } from '../vantage/spec.js';
+import { mergeControls, parseControlSpec } from './controls.js';
+import { runnerEnvironment } from './runner-environment.js';
 import { copyExpectations, parseTargetSpec, redactCredentials, toTargetPlan } from './targets.js';
 import {
   type CredentialRefs,
@@ -39,6 +41,10 @@ export interface PlanInput {
   allowPlaintextAuth?: boolean;
   /** Vantage texts (`runner`, `aws-lambda:REGION:FUNCTION`, ...); the runner alone when empty. */
   vantages?: readonly string[];
+  /** Controls (`host:587`): servers known to answer from anywhere, probed by every vantage. */
+  controls?: readonly string[];
+  /** Names where control i came from (`--control`, `input controls line 2`). */
+  controlSource?: (index: number, spec: string) => string;
   /** Names where vantage i came from (`input vantages line 2`); the `vantages` setting by default. */
   vantageSource?: (index: number) => UsageSource;
   credentials?: CredentialRefs;
@@ -97,6 +103,13 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
     addTarget(targets, withCredentials);
   });
   applyOverrides(targets, input);
+  const controls = mergeControls(
+    targets,
+    config?.controls ?? [],
+    (input.controls ?? []).map((spec, i) =>
+      parseControlSpec(spec, input.controlSource?.(i, spec) ?? `control ${JSON.stringify(spec)}`),
+    ),
+  );
   if (targets.length === 0) {
     throw new UsageError(
       configPath
@@ -139,6 +152,8 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
       options,
       failOn: input.failOn ?? config?.failOn ?? 'error',
       vantages,
+      ...(controls.length > 0 ? { controls } : {}),
+      runner: runnerEnvironment(input.env),
       ...(configPath ? { configFile: configPath } : {}),
     },
     warnings,

@@ -4,6 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { MODES, type TlsVersion } from '../probe/index.js';
 import { isMailbox, resolveOptions } from '../probe/options.js';
+import { parseControlSpec } from './controls.js';
 import { parseDuration } from './duration.js';
 import { parseHost, parseTargetSpec, redactCredentials } from './targets.js';
 import { type Expectations, type FailOn, UsageError } from './types.js';
@@ -289,10 +290,31 @@ export function configSchema({ dir, env }: SchemaContext) {
     { error: expectedHost('a target such as smtp.example.com:587, or a mapping with host and ports') },
   );
 
+  // Only what says whether the port answers: no credentials, envelope or expectations.
+  const control = z.union(
+    [
+      via(z.string(), (value) => ({ plan: parseControlSpec(value, 'control') })),
+      mapping({
+        name: text('a name').optional(),
+        host: via(z.string({ error: expectedHost('a host name or IP address') }), (v) =>
+          parseHost(v, 'host'),
+        ),
+        ports: z
+          .array(z.union([portNumber.transform((port) => ({ port })), mapping({ port: portNumber, mode })]), {
+            error: expected('a list of ports'),
+          })
+          .min(1, { error: expected('at least one port') }),
+        mode: mode.optional(),
+      }),
+    ],
+    { error: expectedHost('a control such as smtp.example.com:587, or a mapping with host and ports') },
+  );
+
   return mapping({
     fail_on: oneOf(FAIL_ON_VALUES).optional(),
     defaults: defaults.optional(),
     targets: z.array(target, { error: expected('a list of targets') }).optional(),
+    controls: z.array(control, { error: expected('a list of controls') }).optional(),
   });
 }
 

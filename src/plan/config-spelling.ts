@@ -24,4 +24,5 @@ export const CONFIG_SPELLING: Spelling = {
   envelope: '`envelope` of the target in the config file',
   fail_on: '`fail_on` in the config file',
   vantages: 'the vantages',
+  controls: '`controls` in the config file',
 };

@@ -4,6 +4,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node,
 import type { z } from 'zod';
 import { defaultMode } from '../probe/index.js';
 import { type ConfigData, compact, configSchema, describeValue, IPV6_HINT } from './config-schema.js';
+import { controlFromEntry } from './controls.js';
 import { copyExpectations, redactCredentials, toTargetPlan } from './targets.js';
 import {
   DEFAULT_PORTS,
@@ -18,6 +19,8 @@ import {
 
 export interface ConfigResult {
   targets: TargetPlan[];
+  /** `controls:`: servers known to answer from anywhere (src/plan/controls.ts). */
+  controls: TargetPlan[];
   /** Only what the file sets; the caller layers it over flags and DEFAULT_OPTIONS. */
   options: Partial<PlanOptions>;
   /** `defaults.expect`: applies to every target, wherever it was given (file, flag, input). */
@@ -260,6 +263,10 @@ export function parseConfig(
     targets: (config.targets ?? []).map((entry, index) =>
       targetPlanOf(entry, defaultExpect, at, ['targets', index]),
     ),
+    controls: (config.controls ?? []).map((entry, index) => {
+      const location = at(['controls', index]);
+      return 'plan' in entry ? { ...entry.plan, location } : controlFromEntry(entry, location);
+    }),
     options: optionsOf(config.defaults),
     ...(defaultExpect ? { defaultExpect } : {}),
     ...(config.fail_on ? { failOn: config.fail_on } : {}),

@@ -1,5 +1,5 @@
 import { DEFAULT_TIMEOUTS, type Mode, type TlsVersion } from '../probe/index.js';
-import type { Expectations, FailOn, SourceLocation } from '../result/model.js';
+import type { Expectations, FailOn, RunnerEnvironment, SourceLocation } from '../result/model.js';
 import type { VantageSpec } from '../vantage/spec.js';
 
 export { type Expectations, FAIL_ON, type FailOn, type SourceLocation } from '../result/model.js';
@@ -64,6 +64,13 @@ export interface Plan {
   failOn: FailOn;
   /** Where to probe from, in the order given; the runner alone by default. */
   vantages: VantageSpec[];
+  /**
+   * Servers known to answer from anywhere, probed by every vantage beside the targets: the evidence
+   * that tells a network's egress block from a target that filters or is down. Never recommended.
+   */
+  controls?: TargetPlan[];
+  /** What the runner is, from its environment: named in messages ("from GitHub-hosted runners"). */
+  runner?: RunnerEnvironment;
   /** The config file the plan was read from, when there was one. */
   configFile?: string;
 }

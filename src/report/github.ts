@@ -144,9 +144,10 @@ export function compactOutputs(report: Report): { recommendedPorts: string; resu
   const recommended = Object.fromEntries(
     [...byTarget].map(([target, entries]) => [target, Object.fromEntries(entries)]),
   );
-  const rows = report.results.map(({ target, vantage, host, port, address, status, stage }) => ({
+  const rows = report.results.map(({ target, vantage, control, host, port, address, status, stage }) => ({
     target,
     vantage,
+    ...(control ? { control } : {}),
     host,
     port,
     address,

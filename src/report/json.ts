@@ -63,6 +63,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
   row: [
     'target',
     'vantage',
+    'control',
     'host',
     'port',
     'mode',
@@ -141,6 +142,7 @@ const KEY_ORDER: Readonly<Record<Shape, readonly Field[] | 'sorted'>> = {
   finding: [
     'rule',
     'vantage',
+    'control',
     'severity',
     'message',
     'hint',

@@ -1,19 +1,12 @@
 /**
  * The view for CI systems other than GitHub (GitLab, Jenkins, Azure Pipelines, CircleCI): JUnit XML,
- * one test suite per target and one test case per session.
+ * one test suite per target and one test case per cell of the matrix (target × port × vantage, its
+ * addresses together). A failure is a finding that fails the run; an error is a vantage that could not
+ * answer for the cell.
  */
 import type { Finding, Report, ResultRow } from '../result/model.js';
-import {
-  failsRun,
-  findingsFor,
-  hostPort,
-  manyVantages,
-  oneLine,
-  rowLabel,
-  rowsByTarget,
-  unmatchedFindings,
-  where,
-} from './row-view.js';
+import { buildMatrix } from './matrix.js';
+import { failsRun, hostPort, manyVantages, oneLine, where } from './row-view.js';
 
 /**
  * XML 1.0 §2.2 allows tab, LF, CR and U+0020 up; not even a character reference may name the rest, so
@@ -46,40 +39,56 @@ function findingText(finding: Finding, many: boolean): string {
   return `${finding.severity} ${finding.rule} ${oneLine(where(finding, many))}: ${oneLine(finding.message)}\n  ${oneLine(finding.hint)}${at}`;
 }
 
-/** What a test case says: its session (if any) and the findings on it. */
+/** What a test case says: its sessions (one per address, maybe none) and the findings on it. */
 interface Case {
   classname: string;
   name: string;
   durationMs: number;
   findings: Finding[];
-  row?: ResultRow;
+  rows: ResultRow[];
+  /** The vantage could not answer for this cell: a JUnit error, not a failure of the target. */
+  error?: string;
   /** The run had several vantages: findings name theirs. */
   many: boolean;
 }
 
 function systemOut(c: Case, passing: readonly Finding[]): string {
   const lines: string[] = [];
-  if (c.row) {
-    lines.push(`status: ${c.row.status} at ${c.row.stage}`, `explanation: ${oneLine(c.row.explanation)}`);
-    if (c.row.hint) lines.push(`hint: ${oneLine(c.row.hint)}`);
+  for (const row of c.rows) {
+    if (c.rows.length > 1) lines.push(`${row.address ?? 'no address'}:`);
+    lines.push(`status: ${row.status} at ${row.stage}`, `explanation: ${oneLine(row.explanation)}`);
+    if (row.hint) lines.push(`hint: ${oneLine(row.hint)}`);
   }
   if (passing.length > 0)
     lines.push('', 'findings that do not fail the run:', ...passing.map((f) => findingText(f, c.many)));
-  if (c.row && c.row.transcript.length > 0) {
-    lines.push('', 'transcript:');
-    for (const line of c.row.transcript) {
+  for (const row of c.rows) {
+    if (row.transcript.length === 0) continue;
+    lines.push('', `transcript${c.rows.length > 1 ? ` (${row.address ?? 'no address'})` : ''}:`);
+    for (const line of row.transcript) {
       lines.push(`${String(line.at).padStart(6)} ${line.dir} ${oneLine(line.text)}`);
     }
   }
   return lines.join('\n');
 }
 
+/** The findings that fail this case: those reaching `failOn`, except the vantage's own failure when it is the case's error. */
+function failingOf(c: Case, failOn: Report['verdict']['failOn']): Finding[] {
+  return c.findings.filter(
+    (f) => failsRun(f.severity, failOn) && !(c.error !== undefined && f.rule === 'vantage-failed'),
+  );
+}
+
 function testcase(c: Case, failOn: Report['verdict']['failOn']): string {
-  const failing = c.findings.filter((f) => failsRun(f.severity, failOn));
+  const failing = failingOf(c, failOn);
   const passing = c.findings.filter((f) => !failsRun(f.severity, failOn));
   const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}" time="${seconds(c.durationMs)}"`;
   const body: string[] = [];
   const [first] = failing;
+  if (c.error !== undefined) {
+    body.push(
+      `      <error message="${xmlAttr(oneLine(c.error))}" type="vantage-failed">${xmlText(oneLine(c.error))}</error>`,
+    );
+  }
   if (first) {
     const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
     body.push(
@@ -92,33 +101,30 @@ function testcase(c: Case, failOn: Report['verdict']['failOn']): string {
   return body.length === 0 ? `${open}/>` : [`${open}>`, ...body, '    </testcase>'].join('\n');
 }
 
+/** A case per matrix cell that holds anything: sessions, findings, or the vantage's failure. */
 function cases(report: Report): Map<string, Case[]> {
   const many = manyVantages(report);
   const suites = new Map<string, Case[]>();
-  for (const [target, rows] of rowsByTarget(report.results)) {
-    suites.set(
-      target,
-      rows.map((row) => ({
-        classname: target,
-        name: many ? `${rowLabel(row)} from ${row.vantage}` : rowLabel(row),
-        durationMs: row.durationMs,
-        findings: findingsFor(report, row),
-        row,
+  for (const row of buildMatrix(report).rows) {
+    const suite = suites.get(row.target) ?? [];
+    suites.set(row.target, suite);
+    for (const cell of row.cells) {
+      if (cell.rows.length === 0 && cell.findings.length === 0 && cell.error === undefined) continue;
+      const addresses = cell.rows.map((r) => r.address ?? 'no address');
+      const name =
+        hostPort(cell.rows[0]?.host ?? row.host, row.port) +
+        (addresses.length > 0 ? ` (${addresses.join(', ')})` : '') +
+        (many ? ` from ${cell.vantage}` : '');
+      suite.push({
+        classname: row.target,
+        name,
+        durationMs: cell.latencyMs ?? 0,
+        findings: cell.findings,
+        rows: cell.rows,
+        ...(cell.error !== undefined ? { error: cell.error } : {}),
         many,
-      })),
-    );
-  }
-  // A finding that matches no session must still fail the build; it gets a case of its own.
-  for (const finding of unmatchedFindings(report)) {
-    const suite = suites.get(finding.target) ?? [];
-    const name =
-      hostPort(finding.host, finding.port) +
-      (finding.address === null ? '' : ` (${finding.address})`) +
-      (many ? ` from ${finding.vantage}` : '');
-    const existing = suite.find((c) => c.row === undefined && c.name === name);
-    if (existing) existing.findings.push(finding);
-    else suite.push({ classname: finding.target, name, durationMs: 0, findings: [finding], many });
-    suites.set(finding.target, suite);
+      });
+    }
   }
   return suites;
 }
@@ -133,14 +139,17 @@ export function renderJunit(report: Report): string {
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
+  let errors = 0;
   for (const [target, suiteCases] of cases(report)) {
-    const failed = suiteCases.filter((c) => c.findings.some((f) => failsRun(f.severity, failOn))).length;
+    const failed = suiteCases.filter((c) => failingOf(c, failOn).length > 0).length;
+    const errored = suiteCases.filter((c) => c.error !== undefined).length;
     const time = suiteCases.reduce((sum, c) => sum + c.durationMs, 0);
     tests += suiteCases.length;
     failures += failed;
+    errors += errored;
     suites.push(
       [
-        `  <testsuite name="${xmlAttr(target)}" tests="${suiteCases.length}" failures="${failed}" errors="0" ` +
+        `  <testsuite name="${xmlAttr(target)}" tests="${suiteCases.length}" failures="${failed}" errors="${errored}" ` +
           `skipped="0" time="${seconds(time)}" timestamp="${xmlAttr(report.startedAt)}">`,
         ...suiteCases.map((c) => testcase(c, failOn)),
         '  </testsuite>',
@@ -149,7 +158,7 @@ export function renderJunit(report: Report): string {
   }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="smtp-port-probe" tests="${tests}" failures="${failures}" errors="0" ` +
+    `<testsuites name="smtp-port-probe" tests="${tests}" failures="${failures}" errors="${errors}" ` +
       `time="${seconds(report.durationMs)}">`,
     ...suites,
     '</testsuites>',

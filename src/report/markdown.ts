@@ -4,12 +4,14 @@
  * limit because GitHub refuses a comment over 65 536 characters.
  */
 import type { Finding, Report, ResultRow, Severity } from '../result/model.js';
+import { buildMatrix, latencyText, type MatrixCell } from './matrix.js';
 import {
   findingsFor,
   manyVantages,
   oneLine,
   plural,
   ruleIds,
+  showsMatrix,
   vantageErrors,
   verdictLine,
   where,
@@ -107,6 +109,36 @@ function table(report: Report): string {
   return lines.join('\n');
 }
 
+function matrixCell(cell: MatrixCell): string {
+  const worst = cell.error ? 'error' : cell.severity;
+  const mark =
+    cell.status === '-' ? '' : worst === 'error' || worst === 'warning' ? SEVERITY_MARKS[worst] : '✅';
+  const parts = [
+    mark,
+    cell.status === '-' ? '-' : `\`${cell.status}\``,
+    cell.verdict ? `\`${cell.verdict}\`` : '',
+    latencyText(cell.latencyMs),
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+/**
+ * The run as a matrix: a row per target (or control) and port, a column per vantage, each cell the
+ * status that vantage saw, the verdict judging it, and the latency.
+ */
+function matrixTable(report: Report): string {
+  const matrix = buildMatrix(report);
+  const lines = [
+    `| Target | Port | ${matrix.vantages.map((v) => escapeMarkdown(v.title)).join(' | ')} |`,
+    `| ------ | ---: | ${matrix.vantages.map(() => '---').join(' | ')} |`,
+  ];
+  for (const row of matrix.rows) {
+    const name = `${escapeMarkdown(row.target)}${row.control ? ' _(control)_' : ''}`;
+    lines.push(`| ${name} | ${row.port} | ${row.cells.map(matrixCell).join(' | ')} |`);
+  }
+  return `### Reachability by vantage\n\n${lines.join('\n')}`;
+}
+
 function findingItem(finding: Finding, many: boolean): string {
   const at = finding.location
     ? ` (${finding.location.file}:${finding.location.line}:${finding.location.column})`
@@ -150,6 +182,7 @@ function parts(report: Report): Parts {
   const many = manyVantages(report);
   const head = [
     `## ${pass ? '✅' : '❌'} smtp-port-probe — ${verdictLine(report.verdict)}`,
+    ...(showsMatrix(report) && report.results.length > 0 ? [matrixTable(report), '### Sessions'] : []),
     report.results.length === 0 ? '_No results._' : table(report),
   ].join('\n\n');
   const failing = report.results.filter((row) => {

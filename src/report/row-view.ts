@@ -58,6 +58,11 @@ export function manyVantages(report: Pick<Report, 'vantages'>): boolean {
   return report.vantages.length > 1;
 }
 
+/** Whether views open with the matrix: with several vantages, or with controls to tell apart. */
+export function showsMatrix(report: Pick<Report, 'vantages' | 'results'>): boolean {
+  return manyVantages(report) || report.results.some((row) => row.control);
+}
+
 /**
  * What a row or a finding is about, for people: `relay 192.0.2.1:587 (192.0.2.1)`, the target's name
  * first unless it is just the host, the address only when there is one, and the vantage when the run

@@ -4,7 +4,25 @@
  */
 import pc from 'picocolors';
 import type { Finding, Report, ResultRow, Severity } from '../result/model.js';
-import { findingsFor, manyVantages, oneLine, vantageErrors, verdictLine, where } from './row-view.js';
+import {
+  findingsFor,
+  manyVantages,
+  oneLine,
+  showsMatrix,
+  vantageErrors,
+  verdictLine,
+  where,
+} from './row-view.js';
+import { matrixLines } from './text-matrix.js';
+import {
+  type Cell,
+  type Colors,
+  type Column,
+  columnWidths,
+  formatRow,
+  type Paint,
+  wrap,
+} from './text-table.js';
 
 export interface TextOptions {
   /** ANSI colours; false guarantees no escape code at all in the output. */
@@ -18,16 +36,6 @@ export interface TextOptions {
   width?: number;
 }
 
-type Colors = ReturnType<typeof pc.createColors>;
-type Paint = (text: string) => string;
-
-interface Column {
-  title: string;
-  align: 'left' | 'right';
-  /** Narrowest the column may be squeezed to when the table is too wide; absent: never squeezed. */
-  min?: number;
-}
-
 const TARGET: Column = { title: 'TARGET', align: 'left', min: 6 };
 const VANTAGE: Column = { title: 'VANTAGE', align: 'left', min: 7 };
 const REST: readonly Column[] = [
@@ -39,47 +47,6 @@ const REST: readonly Column[] = [
   { title: 'CERT DAYS', align: 'right' },
   { title: 'LATENCY', align: 'right' },
 ];
-const GAP = '  ';
-
-/** A cell: the plain text (for width) and how to colour it. */
-interface Cell {
-  text: string;
-  paint?: Paint;
-}
-
-/** Length in code points: what a terminal shows for the text this renderer emits. */
-function width(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-function truncate(text: string, max: number | undefined): string {
-  if (max === undefined || width(text) <= max) return text;
-  return `${Array.from(text)
-    .slice(0, Math.max(0, max - 1))
-    .join('')}…`;
-}
-
-/** Word-wraps to `max` columns: the first line starts with `first`, the others with `rest`. */
-function wrap(text: string, max: number | undefined, first: string, rest: string): string[] {
-  if (max === undefined) return [first + text];
-  const lines: string[] = [];
-  let line = '';
-  const prefix = () => (lines.length === 0 ? first : rest);
-  for (const word of text.split(' ').filter(Boolean)) {
-    if (line !== '' && width(`${prefix()}${line} ${word}`) > max) {
-      lines.push(prefix() + line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(prefix() + line);
-  // A word longer than a line (a URL) is left to overflow: cut, it would be useless.
-  return lines;
-}
-
 function statusPaint(c: Colors, status: ResultRow['status']): Paint {
   if (status === 'ok') return c.green;
   if (status === 'temporary') return c.yellow;
@@ -108,37 +75,6 @@ function cells(c: Colors, row: ResultRow, findings: readonly Finding[], many: bo
     certCell(c, row, findings),
     { text: `${Math.round(row.durationMs)} ms` },
   ];
-}
-
-/** Natural widths, then, on a terminal, the squeezable columns narrowed (target first) until the table fits. */
-function columnWidths(columns: readonly Column[], table: Cell[][], max: number | undefined): number[] {
-  const widths = columns.map((col, i) =>
-    Math.max(width(col.title), ...table.map((r) => width(r[i]?.text ?? ''))),
-  );
-  if (max === undefined) return widths;
-  const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
-  for (const [i, col] of columns.entries()) {
-    const current = widths[i] ?? 0;
-    if (col.min === undefined || total() <= max) continue;
-    widths[i] = Math.max(col.min, current - (total() - max));
-  }
-  return widths;
-}
-
-function formatRow(columns: readonly Column[], row: Cell[], widths: number[]): string {
-  return row
-    .map((cell, i) => {
-      const w = widths[i] ?? 0;
-      const text = truncate(cell.text, w);
-      const pad = ' '.repeat(Math.max(0, w - width(text)));
-      const padded =
-        columns[i]?.align === 'right'
-          ? pad + (cell.paint?.(text) ?? text)
-          : (cell.paint?.(text) ?? text) + pad;
-      return padded;
-    })
-    .join(GAP)
-    .trimEnd();
 }
 
 function table(c: Colors, report: Report, max: number | undefined): string[] {
@@ -232,6 +168,9 @@ export function renderText(report: Report, options: TextOptions): string {
   const max = options.width;
   const many = manyVantages(report);
   const lines = report.results.length === 0 ? [c.dim('No results.')] : table(c, report, max);
+  // With several vantages (or controls), the matrix first: which network reaches what, at a glance.
+  if (showsMatrix(report) && report.results.length > 0)
+    lines.unshift(c.bold('Reachability by vantage'), ...matrixLines(c, report, max), '');
   if (options.verbose) lines.push(...transcripts(c, report.results, many));
   lines.push(...findings(c, report.findings, many, max));
   const failed = vantageErrors(report);

@@ -59,14 +59,26 @@ export type ReportStatus = (typeof REPORT_STATUSES)[number];
 export const VANTAGE_KINDS = ['runner', 'aws-lambda', 'function-url', 'gcp'] as const;
 export type VantageKind = (typeof VANTAGE_KINDS)[number];
 
+/**
+ * What kind of machine the runner is, as its environment says (RUNNER_ENVIRONMENT, GITHUB_ACTIONS, CI):
+ * a GitHub-hosted runner (Azure, whose subscriptions mostly block outbound 25), a self-hosted one, a
+ * GitHub Actions runner that does not say which, another CI's, or a developer's machine.
+ */
+export const RUNNER_ENVIRONMENTS = ['github-hosted', 'self-hosted', 'github-actions', 'ci', 'local'] as const;
+export type RunnerEnvironment = (typeof RUNNER_ENVIRONMENTS)[number];
+
 /** One place the run probed from, with what it said about itself, or why it could not answer. */
 export interface VantageReport {
   /** How rows, findings and recommendations name it: `runner`, `aws-lambda:eu-west-1`. */
   label: string;
   kind: VantageKind;
   region?: string;
-  /** What the remote side said about itself (absent for the runner and for a vantage that failed). */
+  /**
+   * What the vantage is: what a remote side said about itself (absent when it failed), or for the
+   * runner what its environment says (`provider` is then a RunnerEnvironment).
+   */
   facts?: {
+    /** `aws-lambda`, `gcp-cloud-run`; for the runner `github-hosted`, `self-hosted`, `ci`, `local`. */
     provider: string;
     region?: string;
     functionName?: string;
@@ -88,6 +100,8 @@ export interface ResultRow {
   target: string;
   /** Where the session ran from (`runner`, `aws-lambda:eu-west-1`). */
   vantage: string;
+  /** A control: a server known to answer from anywhere, probed as evidence, never recommended. */
+  control?: true;
   host: string;
   port: number;
   mode: Mode;
@@ -114,6 +128,8 @@ export interface Finding {
   rule: RuleId;
   /** The vantage whose sessions it judges. */
   vantage: string;
+  /** It judges a control (its severity is a warning at most). */
+  control?: true;
   severity: Severity;
   /** What is wrong, in one line. */
   message: string;

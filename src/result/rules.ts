@@ -31,7 +31,19 @@ export const RULES = {
   'no-tls-offered': { severity: 'notice', title: 'TLS optional and not offered' },
   'tls-skipped': { severity: 'notice', title: 'the server offers STARTTLS; mode plain did not use it' },
   'forbidden-destination': { severity: 'error', title: 'the vantage refused to probe this destination' },
-  'egress-blocked': { severity: 'error', title: 'blocked by this network: works from another vantage' },
+  'egress-blocked': {
+    severity: 'error',
+    title: 'blocked by this network: nothing on the port answers here, a control answers elsewhere',
+  },
+  'target-filtered': {
+    severity: 'error',
+    title: 'the target filters this vantage: the port works from here, the target answers elsewhere',
+  },
+  'target-down': { severity: 'error', title: 'the target answers no vantage, though the port works' },
+  inconclusive: {
+    severity: 'error',
+    title: 'unreachable from this vantage, cause not proven: what is missing is named',
+  },
   'vantage-failed': { severity: 'error', title: 'the vantage could not answer' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 

@@ -30,6 +30,7 @@ export const SETTINGS = [
   'envelope',
   'fail_on',
   'vantages',
+  'controls',
 ] as const;
 export type SettingId = (typeof SETTINGS)[number];
 

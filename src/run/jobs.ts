@@ -22,8 +22,13 @@ export async function expandMx(targets: readonly TargetPlan[], lookup?: MxLookup
   return expanded.flat();
 }
 
-/** Every target's ports, after MX expansion, in plan order. */
+/** Every target's ports, after MX expansion, in plan order; then every control's, in the same run. */
 export async function planJobs(plan: Plan, lookup?: MxLookup): Promise<Job[]> {
   const targets = await expandMx(plan.targets, lookup);
-  return targets.flatMap((target) => target.ports.map((port) => ({ target, port })));
+  return [
+    ...targets.flatMap((target) => target.ports.map((port) => ({ target, port }))),
+    ...(plan.controls ?? []).flatMap((target) =>
+      target.ports.map((port) => ({ target, port, control: true as const })),
+    ),
+  ];
 }

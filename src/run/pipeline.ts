@@ -41,9 +41,20 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Rep
       const head = { label: spec.label, kind: spec.kind };
       if (spec.kind === 'runner') {
         const results = await probeHere(jobs, plan, options);
+        const runner = plan.runner ? { runner: plan.runner } : {};
+        // What the runner is, beside what remote vantages say about themselves.
+        const facts = plan.runner
+          ? {
+              facts: {
+                provider: plan.runner,
+                runtime: `node ${process.version}`,
+                architecture: process.arch,
+              },
+            }
+          : {};
         return {
-          answer: { ...head, outcomes: results.map((result) => ({ kind: 'probed', result })) },
-          report: head,
+          answer: { ...head, ...runner, outcomes: results.map((result) => ({ kind: 'probed', result })) },
+          report: { ...head, ...facts },
         };
       }
       const remote = spec as RemoteVantageSpec;

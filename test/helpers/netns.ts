@@ -138,7 +138,9 @@ async function ip(args: string[]): Promise<string> {
 }
 
 async function pickSubnets(): Promise<{ v4: [string, string]; v6: [string, string] }> {
-  const used4 = await ip(['-4', '-o', 'addr', 'show']);
+  // Addresses of the root namespace, and the routes it has into other namespaces (serviceAddress).
+  const routes = (await ip(['-4', 'route', 'show'])).split('\n').map((line) => ` ${line.split(' ')[0]}/`);
+  const used4 = `${await ip(['-4', '-o', 'addr', 'show'])}\n${routes.join('\n')}`;
   const used6 = await ip(['-6', '-o', 'addr', 'show']);
   for (let attempt = 0; attempt < 50; attempt++) {
     const block = randomInt(1, 16384); // /30 index inside 10.213.0.0/16 (skip 10.213.0.0/30)
@@ -341,4 +343,49 @@ export function spawnInNetns(handle: NetnsHandle, command: string, args: string[
     }
   };
   return { child, waitForLine, kill };
+}
+
+/**
+ * A veth pair between two namespaces of ours, with a /30 of its own (`a` gets the first address, `b` the
+ * second): a path between them that does not cross the root namespace. It goes when either namespace
+ * is destroyed.
+ */
+export async function linkNetns(
+  a: NetnsHandle,
+  b: NetnsHandle,
+): Promise<{ aAddress: string; bAddress: string }> {
+  const id = randomBytes(3).toString('hex');
+  const [aIf, bIf] = [`spp${id}a`, `spp${id}b`];
+  const { v4 } = await pickSubnets();
+  const [aAddress, bAddress] = v4;
+  await ip(['link', 'add', aIf, 'type', 'veth', 'peer', 'name', bIf]);
+  try {
+    await ip(['link', 'set', aIf, 'netns', a.name]);
+    await ip(['link', 'set', bIf, 'netns', b.name]);
+  } catch (err) {
+    await ip(['link', 'del', aIf]).catch(() => undefined);
+    await ip(['link', 'del', bIf]).catch(() => undefined);
+    throw err;
+  }
+  for (const [handle, iface, address] of [
+    [a, aIf, aAddress],
+    [b, bIf, bAddress],
+  ] as const) {
+    await handle.exec(['ip', 'addr', 'add', `${address}/30`, 'dev', iface]);
+    await handle.exec(['ip', 'link', 'set', iface, 'up']);
+  }
+  return { aAddress, bAddress };
+}
+
+/**
+ * An extra IPv4 address for a server inside `handle`'s namespace (on its loopback), reachable from the
+ * root namespace through the namespace's veth (a /32 route in our fenced range, gone with the veth).
+ * Other namespaces reach it with `ip route add ADDRESS/32 via ...` over a link of their own.
+ */
+export async function serviceAddress(handle: NetnsHandle): Promise<string> {
+  const { v4 } = await pickSubnets();
+  const address = v4[0];
+  await handle.exec(['ip', 'addr', 'add', `${address}/32`, 'dev', 'lo']);
+  await ip(['route', 'add', `${address}/32`, 'via', handle.nsAddress4]);
+  return address;
 }

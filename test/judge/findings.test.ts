@@ -246,11 +246,18 @@ describe('findings from real servers', () => {
   );
 
   it('every rule in the catalogue was triggered by one of these tests', () => {
-    // Judged across vantages, not by runPlan: test/vantage covers forbidden-destination, egress-blocked, vantage-failed.
+    // Judged across vantages and controls, not here: test/judge/egress.test.ts and
+    // test/system/egress-truth.test.ts cover attribution, test/system/vantages.test.ts the rest.
+    const acrossVantages = [
+      'forbidden-destination',
+      'egress-blocked',
+      'target-filtered',
+      'target-down',
+      'inconclusive',
+      'vantage-failed',
+    ];
     const expected = RULE_IDS.filter(
-      (r) =>
-        !['forbidden-destination', 'egress-blocked', 'vantage-failed'].includes(r) &&
-        (netnsPrerequisites().ok || r !== 'egress-blocked-likely'),
+      (r) => !acrossVantages.includes(r) && (netnsPrerequisites().ok || r !== 'egress-blocked-likely'),
     );
     expect([...triggered].sort()).toEqual([...expected].sort());
   });
@@ -325,7 +332,7 @@ describe('groups, verdicts and recommendations', () => {
       port: null,
       mode: null,
       outcome: 'unreachable',
-      reason: 'nothing is reachable from here: 1 was refused',
+      reason: 'nothing is reachable from runner: 1 was refused',
     });
   });
 

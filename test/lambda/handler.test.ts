@@ -147,6 +147,39 @@ describe('the Lambda handler', () => {
     expect(JSON.stringify(answer)).not.toMatch(/"(findings|verdict|recommendations)"/);
   });
 
+  it('publishes per-port status counts and latencies as CloudWatch EMF, one document per port, no host in it', async () => {
+    process.env[TEST_SWITCH] = '1';
+    const from = logged.length;
+    await handler(
+      request([
+        ['127.0.0.1', plain.port, 'plain'],
+        ['localhost', silent.port, 'plain'],
+      ]),
+      context(),
+    );
+    const documents = logged
+      .slice(from)
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map(
+        (line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } },
+      );
+    expect(documents.map((d) => Number(d.port))).toEqual([plain.port, silent.port].sort((a, b) => a - b));
+    const metricSet = documents[0]?._aws.CloudWatchMetrics[0];
+    expect(metricSet).toMatchObject({ Namespace: 'SmtpPortProbe', Dimensions: [['service', 'port']] });
+    const plainDoc = documents.find((d) => d.port === String(plain.port));
+    expect(plainDoc).toMatchObject({ service: 'smtp-port-probe', ok: 1, Probes: 1 });
+    expect(plainDoc?.ProbeDuration).toEqual(expect.any(Number));
+    expect(plainDoc?.ConnectDuration).toEqual(expect.any(Number));
+    // The silent server accepts and never greets: counted by its status, its connect timed all the same.
+    expect(documents.find((d) => d.port === String(silent.port))).toMatchObject({
+      no_greeting: 1,
+      Probes: 1,
+      ConnectDuration: expect.any(Number),
+    });
+    expect(JSON.stringify(documents)).not.toMatch(/127\.0\.0\.1|localhost/);
+  });
+
   it('a Function URL request with a base64 body gets a 200 with the answer; credentials never come back or get logged', async () => {
     process.env[TEST_SWITCH] = '1';
     const response = (await handler(

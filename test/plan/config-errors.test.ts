@@ -47,7 +47,7 @@ describe('a mistake in the YAML, a key or a default is one UsageError at file:li
       'a key far from any',
       yaml('colour: red'),
       '1:1',
-      'unknown key "colour" (known keys: fail_on, defaults, targets)',
+      'unknown key "colour" (known keys: fail_on, defaults, targets, controls)',
     ],
     // The top level and defaults
     [

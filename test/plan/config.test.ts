@@ -211,7 +211,12 @@ describe('config targets', () => {
 
   it('a file with only defaults has no targets: the caller adds its own', () => {
     const config = parseConfig('defaults:\n  timeout: 10s\n', 'smtp-probe.yml', {});
-    expect(config).toEqual({ targets: [], options: { timeout: 10_000 }, file: 'smtp-probe.yml' });
+    expect(config).toEqual({
+      targets: [],
+      controls: [],
+      options: { timeout: 10_000 },
+      file: 'smtp-probe.yml',
+    });
   });
 });
 
