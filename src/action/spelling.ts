@@ -24,4 +24,5 @@ export const ACTION_SPELLING: Spelling = {
   envelope: '`envelope` in the config file',
   fail_on: 'input `fail-on`',
   vantages: 'input `vantages`',
+  gcp_id_token: 'input `gcp-id-token`',
 };

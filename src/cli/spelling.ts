@@ -24,4 +24,5 @@ export const CLI_SPELLING: Spelling = {
   envelope: '`envelope` in the config file',
   fail_on: '--fail-on',
   vantages: '--vantage',
+  gcp_id_token: 'the SMTP_PROBE_GCP_ID_TOKEN environment variable',
 };

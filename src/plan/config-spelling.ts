@@ -24,4 +24,5 @@ export const CONFIG_SPELLING: Spelling = {
   envelope: '`envelope` of the target in the config file',
   fail_on: '`fail_on` in the config file',
   vantages: 'the vantages',
+  gcp_id_token: 'the Google ID token (input `gcp-id-token`, or SMTP_PROBE_GCP_ID_TOKEN for the CLI)',
 };
