@@ -6,16 +6,16 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import {
-  type Answer,
-  BadRequest,
-  CONTRACT_VERSION,
-  ContractMismatch,
-  type ErrorAnswer,
-  MAX_REQUEST_BYTES,
-  parseRequest,
-} from '../src/contract/index.js';
+import { type Answer, type ErrorAnswer, MAX_REQUEST_BYTES, parseRequest } from '../src/contract/index.js';
 import { policyFromEnv } from '../src/remote/destination-policy.js';
+import {
+  asRefusal,
+  budgetFrom,
+  decodeHttpBody,
+  internalErrorAnswer,
+  Refused,
+  summaryOf,
+} from '../src/remote/http-edge.js';
 import { METRICS_NAMESPACE, type PortMetrics, portMetrics } from '../src/remote/metrics.js';
 import { serve } from '../src/remote/serve.js';
 
@@ -55,21 +55,6 @@ function publishMetrics(ports: readonly PortMetrics[]): void {
 }
 const VALUES_PER_DOCUMENT = 90;
 
-/** Time kept back from Lambda's own deadline to encode the answer and return it. */
-export const SAFETY_MARGIN_MS = 1_500;
-
-/** A request the function will not run, answered 4xx over HTTP and as an error answer to a direct invoke. */
-class Refused extends Error {
-  readonly status: number;
-  readonly answer: ErrorAnswer;
-
-  constructor(status: number, type: ErrorAnswer['error']['type'], message: string, field?: string) {
-    super(message);
-    this.status = status;
-    this.answer = { contract: CONTRACT_VERSION, error: { type, ...(field ? { field } : {}), message } };
-  }
-}
-
 type HttpEvent =
   | { version: 2; method: string; body: string | undefined; base64: boolean }
   | { version: 1; method: string; body: string | null; base64: boolean };
@@ -99,28 +84,6 @@ function httpEvent(event: unknown): HttpEvent | undefined {
     'an HTTP event without a method: send payload 2.0 (Function URL, HTTP API) or 1.0 (REST API)',
     'requestContext',
   );
-}
-
-function decodeBody(http: HttpEvent): unknown {
-  if (http.method !== 'POST') {
-    throw new Refused(
-      400,
-      'BadRequest',
-      `${http.method.slice(0, 16)} is not allowed; POST a JSON body`,
-      'method',
-    );
-  }
-  const raw = http.body ?? '';
-  // Measured before decoding and parsing: a large body costs nothing but this comparison.
-  if (raw.length > (http.base64 ? Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + 4 : MAX_REQUEST_BYTES)) {
-    throw new Refused(413, 'PayloadTooLarge', `the body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
-  }
-  const text = http.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Refused(400, 'BadRequest', 'is not valid JSON', 'body');
-  }
 }
 
 function checkDirectSize(event: unknown): void {
@@ -154,10 +117,10 @@ export async function handler(
   try {
     http = httpEvent(event);
     if (!http) checkDirectSize(event);
-    const request = parseRequest(http ? decodeBody(http) : event);
+    const request = parseRequest(http ? decodeHttpBody(http.method, http.body, http.base64) : event);
     const answer = await serve(request, {
       policy: policyFromEnv(process.env),
-      budgetMs: context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
+      budgetMs: budgetFrom(context.getRemainingTimeInMillis()),
       vantage: {
         provider: 'aws-lambda',
         region: process.env.AWS_REGION ?? 'unknown',
@@ -169,25 +132,11 @@ export async function handler(
       },
     });
     // Counts and timings only: jobs may carry credentials, so the request is never logged.
-    const statuses: Record<string, number> = {};
-    for (const { result } of answer.results) statuses[result.status] = (statuses[result.status] ?? 0) + 1;
-    logger.info('probe summary', {
-      jobs: request.jobs.length,
-      statuses,
-      refused: answer.refused.length,
-      durationMs: Math.round(performance.now() - started),
-    });
+    logger.info('probe summary', summaryOf(request, answer, started));
     publishMetrics(portMetrics(request, answer));
     return http ? respond(200, answer) : answer;
   } catch (error) {
-    const refused =
-      error instanceof Refused
-        ? error
-        : error instanceof BadRequest
-          ? new Refused(400, 'BadRequest', error.message.slice(error.field.length + 2), error.field)
-          : error instanceof ContractMismatch
-            ? new Refused(400, 'ContractMismatch', error.message, 'contract')
-            : undefined;
+    const refused = asRefusal(error);
     if (refused) {
       logger.warn('request refused', { type: refused.answer.error.type, field: refused.answer.error.field });
       return overHttp ? respond(refused.status, refused.answer) : refused.answer;
@@ -197,14 +146,7 @@ export async function handler(
       throw new Error(
         `the probe failed unexpectedly (request ${context.awsRequestId}); see the function log`,
       );
-    return respond(500, {
-      contract: CONTRACT_VERSION,
-      error: {
-        type: 'InternalError',
-        message: 'the probe failed unexpectedly; see the function log',
-        requestId: context.awsRequestId,
-      },
-    } satisfies ErrorAnswer);
+    return respond(500, internalErrorAnswer(context.awsRequestId));
   }
 }
 

@@ -2,25 +2,15 @@ export const id = 58;
 export const ids = [58];
 export const modules = {
 
-/***/ 3058:
+/***/ 1025:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   VantageError: () => (/* binding */ VantageError),
-/* harmony export */   invokeFunctionUrl: () => (/* binding */ invokeFunctionUrl),
-/* harmony export */   invokeLambda: () => (/* binding */ invokeLambda)
+/* harmony export */   DA: () => (/* binding */ answerFrom),
+/* harmony export */   H6: () => (/* binding */ httpStatusError),
+/* harmony export */   nn: () => (/* binding */ VantageError)
 /* harmony export */ });
-/* harmony import */ var _aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3156);
-/* harmony import */ var _aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(_aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _aws_sdk_client_lambda__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1696);
-/* harmony import */ var _aws_sdk_credential_provider_node__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5861);
-/* harmony import */ var _smithy_signature_v4__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5118);
-/* harmony import */ var _contract_index_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2344);
-
-
-
-
+/* harmony import */ var _contract_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2344);
 
 /**
  * Why a vantage could not answer (403, timeout, function error, bad answer). The message does not
@@ -35,25 +25,65 @@ class VantageError extends Error {
 /** The contract answer from the function's reply text; a contract error keeps its own words. */
 function answerFrom(text) {
     try {
-        return (0,_contract_index_js__WEBPACK_IMPORTED_MODULE_1__/* .decodeAnswer */ .h2)(text);
+        return (0,_contract_index_js__WEBPACK_IMPORTED_MODULE_0__/* .decodeAnswer */ .h2)(text);
     }
     catch (error) {
-        if (error instanceof _contract_index_js__WEBPACK_IMPORTED_MODULE_1__/* .AnswerError */ .dV || error instanceof _contract_index_js__WEBPACK_IMPORTED_MODULE_1__/* .ContractMismatch */ .tB)
+        if (error instanceof _contract_index_js__WEBPACK_IMPORTED_MODULE_0__/* .AnswerError */ .dV || error instanceof _contract_index_js__WEBPACK_IMPORTED_MODULE_0__/* .ContractMismatch */ .tB)
             throw new VantageError(error.message);
         throw error;
     }
 }
+/**
+ * A status other than 200 from a function's HTTP endpoint: an error answer says why (bad request,
+ * internal error with its request id); anything else is the status alone.
+ */
+function httpStatusError(status, text) {
+    let why = '';
+    try {
+        answerFrom(text);
+    }
+    catch (error) {
+        if (error instanceof VantageError && !/not JSON|not an object/.test(error.message))
+            why = `: ${error.message}`;
+    }
+    return new VantageError(`answered HTTP ${status}${why}`);
+}
+
+
+/***/ }),
+
+/***/ 3058:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   VantageError: () => (/* reexport safe */ _answers_js__WEBPACK_IMPORTED_MODULE_1__.nn),
+/* harmony export */   invokeFunctionUrl: () => (/* binding */ invokeFunctionUrl),
+/* harmony export */   invokeLambda: () => (/* binding */ invokeLambda)
+/* harmony export */ });
+/* harmony import */ var _aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3156);
+/* harmony import */ var _aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(_aws_crypto_sha256_js__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _aws_sdk_client_lambda__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1696);
+/* harmony import */ var _aws_sdk_credential_provider_node__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5861);
+/* harmony import */ var _smithy_signature_v4__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5118);
+/* harmony import */ var _answers_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1025);
+
+
+
+
+
+
 function failure(error, permissions) {
-    if (error instanceof VantageError)
+    if (error instanceof _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn)
         return error;
     const e = error;
     const status = e.$metadata?.httpStatusCode;
     if (status === 403 || e.name === 'AccessDeniedException') {
-        return new VantageError(`access denied (403): the credentials need ${permissions} on this function`);
+        return new _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn(`access denied (403): the credentials need ${permissions} on this function`);
     }
     if (e.name === 'AbortError' || e.name === 'TimeoutError')
-        return new VantageError('no answer in time');
-    return new VantageError(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+        return new _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn('no answer in time');
+    return new _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
 }
 /**
  * Invokes the function through the Lambda Invoke API with the default credential chain
@@ -62,7 +92,12 @@ function failure(error, permissions) {
 async function invokeLambda(spec, body, signal) {
     const client = new _aws_sdk_client_lambda__WEBPACK_IMPORTED_MODULE_2__/* .LambdaClient */ .Nox({ region: spec.region, maxAttempts: 1 });
     try {
-        const out = await client.send(new _aws_sdk_client_lambda__WEBPACK_IMPORTED_MODULE_2__/* .InvokeCommand */ .mdN({ FunctionName: spec.functionName, Payload: Buffer.from(body) }), { abortSignal: signal });
+        const out = await client.send(new _aws_sdk_client_lambda__WEBPACK_IMPORTED_MODULE_2__/* .InvokeCommand */ .mdN({
+            // An ARN reaches another account; a qualifier, a version or alias.
+            FunctionName: spec.functionArn ?? spec.functionName,
+            ...(spec.qualifier ? { Qualifier: spec.qualifier } : {}),
+            Payload: Buffer.from(body),
+        }), { abortSignal: signal });
         const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
         if (out.FunctionError) {
             let message = out.FunctionError;
@@ -72,9 +107,9 @@ async function invokeLambda(spec, body, signal) {
             catch {
                 // The payload of a crashed function need not be JSON: the error kind alone is said.
             }
-            throw new VantageError(`the function failed: ${message}`);
+            throw new _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn(`the function failed: ${message}`);
         }
-        return answerFrom(text);
+        return (0,_answers_js__WEBPACK_IMPORTED_MODULE_1__/* .answerFrom */ .DA)(text);
     }
     catch (error) {
         throw failure(error, 'lambda:InvokeFunction');
@@ -110,20 +145,10 @@ async function invokeFunctionUrl(spec, body, signal) {
         const response = await fetch(url, { method: 'POST', headers: signed.headers, body, signal });
         const text = await response.text();
         if (response.status === 403)
-            throw new VantageError(`access denied (403): the credentials need ${permissions} on this function`);
-        if (response.status !== 200) {
-            // An error answer says why (bad request, internal error with its request id); anything else is a status.
-            let why = '';
-            try {
-                answerFrom(text);
-            }
-            catch (error) {
-                if (error instanceof VantageError && !/not JSON|not an object/.test(error.message))
-                    why = `: ${error.message}`;
-            }
-            throw new VantageError(`answered HTTP ${response.status}${why}`);
-        }
-        return answerFrom(text);
+            throw new _answers_js__WEBPACK_IMPORTED_MODULE_1__/* .VantageError */ .nn(`access denied (403): the credentials need ${permissions} on this function`);
+        if (response.status !== 200)
+            throw (0,_answers_js__WEBPACK_IMPORTED_MODULE_1__/* .httpStatusError */ .H6)(response.status, text);
+        return (0,_answers_js__WEBPACK_IMPORTED_MODULE_1__/* .answerFrom */ .DA)(text);
     }
     catch (error) {
         throw failure(error, permissions);

@@ -29384,7 +29384,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8213);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(208);
 /** The Action's entry point: it only starts run() (tests and local-action import main.ts directly). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29394,7 +29394,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8213:
+/***/ 208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29417,8 +29417,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29493,7 +29493,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -29547,10 +29547,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -29564,15 +29564,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -29583,11 +29583,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -30546,7 +30546,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -30569,7 +30569,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30665,7 +30665,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30853,8 +30853,8 @@ function toPlatformPath(pth) {
 var external_string_decoder_ = __nccwpck_require__(3193);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
@@ -30869,7 +30869,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30896,7 +30896,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -30954,7 +30954,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30983,11 +30983,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -31207,7 +31207,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -31222,7 +31222,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -31233,7 +31233,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -31242,7 +31242,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -31389,13 +31389,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -31673,7 +31673,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -31686,7 +31686,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31696,7 +31696,7 @@ class ToolRunner extends external_events_.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -32025,8 +32025,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -32207,7 +32207,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -32275,7 +32275,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -32373,12 +32373,12 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -38183,42 +38183,125 @@ function judge(input) {
 var settings = __nccwpck_require__(6744);
 ;// CONCATENATED MODULE: ./src/vantage/spec.ts
 
-/*
- * Vantage texts, parsed without loading the AWS SDK: a CLI run from the runner alone never loads the
- * SDK (clients.ts), which is most of the bundle's start-up time.
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A version number, `$LATEST`, or an alias (which may not be all digits, and which the pattern admits). */
+const QUALIFIER = /^(?:\$LATEST|[A-Za-z0-9_-]{1,128})$/;
+const LAMBDA_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
+/** Google Cloud regions: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
+const GCP_REGION = /^[a-z]+-[a-z]+\d{1,2}$/;
+const FORMS = 'runner, aws-lambda:REGION:FUNCTION[:QUALIFIER], a Lambda ARN, https://ID.lambda-url.REGION.on.aws/ or gcp:REGION:URL';
+/**
+ * Vantage texts checked once, `runner` when none is given. The same vantage given twice counts once;
+ * two different functions that would share a label (two in one region) are labelled in full.
  */
-/** Vantage texts checked once, `runner` when none is given, each named once. */
 function parseVantages(texts, source) {
     const specs = (texts.length > 0 ? texts : ['runner']).map((text, i) => parseVantage(text, source(i)));
-    return specs.filter((spec, i) => specs.findIndex((s) => s.label === spec.label) === i);
+    const unique = specs.filter((spec, i) => specs.findIndex((s) => identity(s) === identity(spec)) === i);
+    return unique.map((spec) => spec.kind !== 'runner' && unique.some((s) => s !== spec && s.label === spec.label)
+        ? { ...spec, label: fullLabel(spec) }
+        : spec);
 }
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** `runner`, `aws-lambda:REGION:FUNCTION`, or `https://ID.lambda-url.REGION.on.aws/`. */
+/** What a vantage calls: equal for two texts that name the same function. */
+function identity(spec) {
+    switch (spec.kind) {
+        case 'runner':
+            return 'runner';
+        case 'aws-lambda':
+            return `aws-lambda:${spec.functionArn ?? `${spec.region}:${spec.functionName}`}:${spec.qualifier ?? ''}`;
+        default:
+            return `${spec.kind}:${spec.url.href}`;
+    }
+}
+function fullLabel(spec) {
+    switch (spec.kind) {
+        case 'aws-lambda': {
+            const account = spec.functionArn?.split(':')[4];
+            return [spec.label, account, spec.functionName, spec.qualifier].filter(Boolean).join(':');
+        }
+        case 'function-url':
+            return `${spec.label}:${spec.url.hostname.split('.')[0]}`;
+        case 'gcp':
+            return `${spec.label}:${spec.url.host}${spec.url.pathname.replace(/\/$/, '')}`;
+    }
+}
+/**
+ * `runner`; `aws-lambda:REGION:FUNCTION` or `aws-lambda:REGION:FUNCTION:QUALIFIER`;
+ * `arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:QUALIFIER]`; `https://ID.lambda-url.REGION.on.aws/`;
+ * `gcp:REGION:URL` (a Cloud Run functions URL; plain http only to this machine, for a local
+ * functions-framework).
+ */
 function parseVantage(text, source) {
     if (text === 'runner')
         return { kind: 'runner', label: 'runner' };
-    const lambda = /^aws-lambda:([^:]+):([^:]+)$/.exec(text);
+    const lambda = /^aws-lambda:([^:]+):([^:]+)(?::([^:]*))?$/.exec(text);
     if (lambda) {
-        const [, region = '', functionName = ''] = lambda;
-        if (!REGION.test(region))
-            throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not an AWS region`, source);
-        if (!FUNCTION_NAME.test(functionName))
-            throw new settings/* UsageError */.eb(`${JSON.stringify(functionName)} is not a function name`, source);
-        return { kind: 'aws-lambda', label: `aws-lambda:${region}`, region, functionName };
+        const [, region = '', functionName = '', qualifier] = lambda;
+        return lambdaSpec(region, functionName, qualifier, undefined, source);
     }
-    let url;
-    try {
-        url = new URL(text);
+    const arn = LAMBDA_ARN.exec(text);
+    if (arn) {
+        const [, partition = '', region = '', account = '', functionName = '', qualifier] = arn;
+        const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+        return lambdaSpec(region, functionName, qualifier, functionArn, source);
     }
-    catch {
-        url = undefined;
+    if (text.startsWith('arn:')) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, source);
     }
+    const gcp = /^gcp:([^:]*):(.*)$/.exec(text);
+    if (gcp)
+        return gcpSpec(gcp[1] ?? '', gcp[2] ?? '', source);
+    const url = urlOf(text);
     const region = url ? /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(url.hostname)?.[1] : undefined;
-    if (url?.protocol === 'https:' && region && REGION.test(region)) {
+    if (url?.protocol === 'https:' && region && AWS_REGION.test(region)) {
         return { kind: 'function-url', label: `function-url:${region}`, region, url };
     }
-    throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use runner, aws-lambda:REGION:FUNCTION or https://ID.lambda-url.REGION.on.aws/`, source);
+    throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use ${FORMS}`, source);
+}
+function lambdaSpec(region, functionName, qualifier, functionArn, source) {
+    if (!AWS_REGION.test(region))
+        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not an AWS region`, source);
+    if (!FUNCTION_NAME.test(functionName))
+        throw new settings/* UsageError */.eb(`${JSON.stringify(functionName)} is not a function name`, source);
+    if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`, source);
+    }
+    return {
+        kind: 'aws-lambda',
+        label: `aws-lambda:${region}`,
+        region,
+        functionName,
+        ...(qualifier === undefined ? {} : { qualifier }),
+        ...(functionArn === undefined ? {} : { functionArn }),
+    };
+}
+function urlOf(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+function gcpSpec(region, text, source) {
+    if (!GCP_REGION.test(region)) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`, source);
+    }
+    const url = urlOf(text);
+    if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname)))) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`, source);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new settings/* UsageError */.eb(`the URL of gcp:${region} must not carry credentials, a query or a fragment: the ID token authenticates`, source);
+    }
+    // Both URL forms name their region: `NAME-PROJECTNUMBER.REGION.run.app`, `REGION-PROJECT.cloudfunctions.net`.
+    const named = /\.([a-z]+-[a-z]+\d{1,2})\.run\.app$/.exec(url.hostname)?.[1] ??
+        /^([a-z]+-[a-z]+\d{1,2})-[a-z0-9-]+\.cloudfunctions\.net$/.exec(url.hostname)?.[1];
+    if (named && named !== region) {
+        throw new settings/* UsageError */.eb(`${url.hostname} is in ${named}, not ${region}: write gcp:${named}:${url.href}`, source);
+    }
+    return { kind: 'gcp', label: `gcp:${region}`, region, url };
 }
 
 // EXTERNAL MODULE: ./src/plan/controls.ts
@@ -38446,6 +38529,7 @@ const CONFIG_SPELLING = {
     fail_on: '`fail_on` in the config file',
     vantages: 'the vantages',
     controls: '`controls` in the config file',
+    gcp_id_token: 'the Google ID token (input `gcp-id-token`, or SMTP_PROBE_GCP_ID_TOKEN for the CLI)',
 };
 
 ;// CONCATENATED MODULE: ./src/report/row-view.ts
@@ -39316,18 +39400,27 @@ async function askVantage(spec, jobs, plan, invoke, signal) {
 
 
 
-/** The cloud clients, loaded only for a run with a remote vantage: they bring the AWS SDK along. */
-const cloudInvoke = async (spec, body, signal) => {
-    const clients = await Promise.all(/* import() */[__nccwpck_require__.e(187), __nccwpck_require__.e(58)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3058));
-    if (spec.kind === 'aws-lambda')
-        return clients.invokeLambda(spec, body, signal);
-    return clients.invokeFunctionUrl(spec, body, signal);
-};
+/**
+ * The cloud clients, loaded only for a run with a remote vantage of their cloud: each brings its SDK
+ * along (the AWS SDK; google-auth-library, and that only when a token must be minted).
+ */
+function cloudInvoke(options) {
+    return async (spec, body, signal) => {
+        if (spec.kind === 'gcp') {
+            const { invokeGcp } = await __nccwpck_require__.e(/* import() */ 203).then(__nccwpck_require__.bind(__nccwpck_require__, 203));
+            return invokeGcp(spec, body, signal, options.gcpIdToken);
+        }
+        const clients = await Promise.all(/* import() */[__nccwpck_require__.e(187), __nccwpck_require__.e(58)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3058));
+        if (spec.kind === 'aws-lambda')
+            return clients.invokeLambda(spec, body, signal);
+        return clients.invokeFunctionUrl(spec, body, signal);
+    };
+}
 async function runPlan(plan, options = {}) {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const jobs = await planJobs(plan, options.resolveMx);
-    const invoke = options.invoke ?? cloudInvoke;
+    const invoke = options.invoke ?? cloudInvoke(options);
     const answers = await Promise.all(plan.vantages.map(async (spec) => {
         const head = { label: spec.label, kind: spec.kind };
         if (spec.kind === 'runner') {
@@ -39552,6 +39645,9 @@ function readInputs() {
     const username = input('auth-username');
     if (username)
         core_setSecret(username);
+    const gcpIdToken = input('gcp-id-token') || (process.env.SMTP_PROBE_GCP_ID_TOKEN ?? '').trim();
+    for (const token of gcpIdToken.split(/[\s,]+/).filter(Boolean))
+        core_setSecret(token);
     if ((username === '') !== (password === '')) {
         throw new types/* UsageError */.eb('give both auth-username and auth-password, or neither', `input ${username ? 'auth-password' : 'auth-username'}`);
     }
@@ -39614,6 +39710,7 @@ function readInputs() {
             },
         },
         token: getInput('github-token'),
+        gcpIdToken,
         checkRun: { enabled: flag('check-run', true), name: input('check-run-name') || 'SMTP ports' },
         prComment: choice('pr-comment', PR_COMMENT, 'on-failure'),
     };
@@ -39645,6 +39742,7 @@ const ACTION_SPELLING = {
     fail_on: 'input `fail-on`',
     vantages: 'input `vantages`',
     controls: 'input `controls`',
+    gcp_id_token: 'input `gcp-id-token`',
 };
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
@@ -39685,6 +39783,7 @@ async function run() {
             ? await CheckRun.start(octokit, target, inputs.checkRun.name)
             : undefined;
         const report = (0,settings/* spellReport */.Bx)(await runPlan(plan, {
+            ...(inputs.gcpIdToken ? { gcpIdToken: inputs.gcpIdToken } : {}),
             onProgress: (done, total, current) => core_debug(`[${done}/${total}] ${current}`),
         }), ACTION_SPELLING, CONFIG_SPELLING);
         await setOutputs(report);
@@ -42867,6 +42966,7 @@ const SETTINGS = [
     'fail_on',
     'vantages',
     'controls',
+    'gcp_id_token',
 ];
 const ESCAPED = SETTINGS.map((id) => id.replace(/\./g, '\\.'))
     // Longest first, so that `expect.tls` is not read as a shorter id.
@@ -42913,6 +43013,7 @@ function spellReport(report, adapter, config) {
     const say = (text, fromFile) => spell(text, fromFile ? config : adapter);
     return {
         ...report,
+        vantages: report.vantages.map((v) => (v.error === undefined ? v : { ...v, error: say(v.error, false) })),
         results: report.results.map((row) => ({
             ...row,
             explanation: say(row.explanation, false),
@@ -42944,10 +43045,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -43119,6 +43241,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
+/***/ 7830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
 /***/ 1692:
 /***/ ((module) => {
 
@@ -43161,10 +43290,38 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
@@ -43182,10 +43339,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8167:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threads");
 
 /***/ }),
 

@@ -468,6 +468,7 @@ const CONFIG_SPELLING = {
     fail_on: '`fail_on` in the config file',
     vantages: 'the vantages',
     controls: '`controls` in the config file',
+    gcp_id_token: 'the Google ID token (input `gcp-id-token`, or SMTP_PROBE_GCP_ID_TOKEN for the CLI)',
 };
 
 // EXTERNAL MODULE: ./src/plan/types.ts
@@ -1560,8 +1561,11 @@ Options:
       --min-tls VERSION      lowest TLS version to accept: TLSv1.2 (default) or TLSv1.3, ...
       --expect-tls LEVEL     required | optional | none (default: required; optional on 25;
                              none with --mode plain)
-      --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
-                             https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
+      --vantage V            where to probe from, repeatable: runner (default),
+                             aws-lambda:REGION:FUNCTION[:QUALIFIER] or a Lambda ARN,
+                             https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain),
+                             gcp:REGION:URL (a Cloud Run function; Google ID token from
+                             SMTP_PROBE_GCP_ID_TOKEN, else minted from Application Default Credentials)
       --control HOST:PORT    a server known to answer on PORT from anywhere, probed from every vantage
                              as evidence: tells this network's block from a target's; repeatable
       --auth-user-env VAR    environment variable holding the SMTP username
@@ -1734,6 +1738,7 @@ const CLI_SPELLING = {
     fail_on: '--fail-on',
     vantages: '--vantage',
     controls: '--control',
+    gcp_id_token: 'the SMTP_PROBE_GCP_ID_TOKEN environment variable',
 };
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
@@ -1817,6 +1822,7 @@ async function probeCommand(args, io) {
     try {
         report = await (0,pipeline/* runPlan */.F)(plan, {
             ...(io.signal ? { signal: io.signal } : {}),
+            ...(io.env.SMTP_PROBE_GCP_ID_TOKEN ? { gcpIdToken: io.env.SMTP_PROBE_GCP_ID_TOKEN } : {}),
             onProgress: (done, total, current) => progress.update(done, total, current),
         });
     }
@@ -2308,42 +2314,125 @@ var external_node_path_ = __nccwpck_require__(6760);
 var settings = __nccwpck_require__(6744);
 ;// CONCATENATED MODULE: ./src/vantage/spec.ts
 
-/*
- * Vantage texts, parsed without loading the AWS SDK: a CLI run from the runner alone never loads the
- * SDK (clients.ts), which is most of the bundle's start-up time.
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A version number, `$LATEST`, or an alias (which may not be all digits, and which the pattern admits). */
+const QUALIFIER = /^(?:\$LATEST|[A-Za-z0-9_-]{1,128})$/;
+const LAMBDA_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
+/** Google Cloud regions: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
+const GCP_REGION = /^[a-z]+-[a-z]+\d{1,2}$/;
+const FORMS = 'runner, aws-lambda:REGION:FUNCTION[:QUALIFIER], a Lambda ARN, https://ID.lambda-url.REGION.on.aws/ or gcp:REGION:URL';
+/**
+ * Vantage texts checked once, `runner` when none is given. The same vantage given twice counts once;
+ * two different functions that would share a label (two in one region) are labelled in full.
  */
-/** Vantage texts checked once, `runner` when none is given, each named once. */
 function parseVantages(texts, source) {
     const specs = (texts.length > 0 ? texts : ['runner']).map((text, i) => parseVantage(text, source(i)));
-    return specs.filter((spec, i) => specs.findIndex((s) => s.label === spec.label) === i);
+    const unique = specs.filter((spec, i) => specs.findIndex((s) => identity(s) === identity(spec)) === i);
+    return unique.map((spec) => spec.kind !== 'runner' && unique.some((s) => s !== spec && s.label === spec.label)
+        ? { ...spec, label: fullLabel(spec) }
+        : spec);
 }
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** `runner`, `aws-lambda:REGION:FUNCTION`, or `https://ID.lambda-url.REGION.on.aws/`. */
+/** What a vantage calls: equal for two texts that name the same function. */
+function identity(spec) {
+    switch (spec.kind) {
+        case 'runner':
+            return 'runner';
+        case 'aws-lambda':
+            return `aws-lambda:${spec.functionArn ?? `${spec.region}:${spec.functionName}`}:${spec.qualifier ?? ''}`;
+        default:
+            return `${spec.kind}:${spec.url.href}`;
+    }
+}
+function fullLabel(spec) {
+    switch (spec.kind) {
+        case 'aws-lambda': {
+            const account = spec.functionArn?.split(':')[4];
+            return [spec.label, account, spec.functionName, spec.qualifier].filter(Boolean).join(':');
+        }
+        case 'function-url':
+            return `${spec.label}:${spec.url.hostname.split('.')[0]}`;
+        case 'gcp':
+            return `${spec.label}:${spec.url.host}${spec.url.pathname.replace(/\/$/, '')}`;
+    }
+}
+/**
+ * `runner`; `aws-lambda:REGION:FUNCTION` or `aws-lambda:REGION:FUNCTION:QUALIFIER`;
+ * `arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:QUALIFIER]`; `https://ID.lambda-url.REGION.on.aws/`;
+ * `gcp:REGION:URL` (a Cloud Run functions URL; plain http only to this machine, for a local
+ * functions-framework).
+ */
 function parseVantage(text, source) {
     if (text === 'runner')
         return { kind: 'runner', label: 'runner' };
-    const lambda = /^aws-lambda:([^:]+):([^:]+)$/.exec(text);
+    const lambda = /^aws-lambda:([^:]+):([^:]+)(?::([^:]*))?$/.exec(text);
     if (lambda) {
-        const [, region = '', functionName = ''] = lambda;
-        if (!REGION.test(region))
-            throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not an AWS region`, source);
-        if (!FUNCTION_NAME.test(functionName))
-            throw new settings/* UsageError */.eb(`${JSON.stringify(functionName)} is not a function name`, source);
-        return { kind: 'aws-lambda', label: `aws-lambda:${region}`, region, functionName };
+        const [, region = '', functionName = '', qualifier] = lambda;
+        return lambdaSpec(region, functionName, qualifier, undefined, source);
     }
-    let url;
-    try {
-        url = new URL(text);
+    const arn = LAMBDA_ARN.exec(text);
+    if (arn) {
+        const [, partition = '', region = '', account = '', functionName = '', qualifier] = arn;
+        const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+        return lambdaSpec(region, functionName, qualifier, functionArn, source);
     }
-    catch {
-        url = undefined;
+    if (text.startsWith('arn:')) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, source);
     }
+    const gcp = /^gcp:([^:]*):(.*)$/.exec(text);
+    if (gcp)
+        return gcpSpec(gcp[1] ?? '', gcp[2] ?? '', source);
+    const url = urlOf(text);
     const region = url ? /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(url.hostname)?.[1] : undefined;
-    if (url?.protocol === 'https:' && region && REGION.test(region)) {
+    if (url?.protocol === 'https:' && region && AWS_REGION.test(region)) {
         return { kind: 'function-url', label: `function-url:${region}`, region, url };
     }
-    throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use runner, aws-lambda:REGION:FUNCTION or https://ID.lambda-url.REGION.on.aws/`, source);
+    throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use ${FORMS}`, source);
+}
+function lambdaSpec(region, functionName, qualifier, functionArn, source) {
+    if (!AWS_REGION.test(region))
+        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not an AWS region`, source);
+    if (!FUNCTION_NAME.test(functionName))
+        throw new settings/* UsageError */.eb(`${JSON.stringify(functionName)} is not a function name`, source);
+    if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`, source);
+    }
+    return {
+        kind: 'aws-lambda',
+        label: `aws-lambda:${region}`,
+        region,
+        functionName,
+        ...(qualifier === undefined ? {} : { qualifier }),
+        ...(functionArn === undefined ? {} : { functionArn }),
+    };
+}
+function urlOf(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+function gcpSpec(region, text, source) {
+    if (!GCP_REGION.test(region)) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`, source);
+    }
+    const url = urlOf(text);
+    if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname)))) {
+        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`, source);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new settings/* UsageError */.eb(`the URL of gcp:${region} must not carry credentials, a query or a fragment: the ID token authenticates`, source);
+    }
+    // Both URL forms name their region: `NAME-PROJECTNUMBER.REGION.run.app`, `REGION-PROJECT.cloudfunctions.net`.
+    const named = /\.([a-z]+-[a-z]+\d{1,2})\.run\.app$/.exec(url.hostname)?.[1] ??
+        /^([a-z]+-[a-z]+\d{1,2})-[a-z0-9-]+\.cloudfunctions\.net$/.exec(url.hostname)?.[1];
+    if (named && named !== region) {
+        throw new settings/* UsageError */.eb(`${url.hostname} is in ${named}, not ${region}: write gcp:${named}:${url.href}`, source);
+    }
+    return { kind: 'gcp', label: `gcp:${region}`, region, url };
 }
 
 // EXTERNAL MODULE: ./src/plan/controls.ts
@@ -5209,6 +5298,7 @@ const SETTINGS = [
     'fail_on',
     'vantages',
     'controls',
+    'gcp_id_token',
 ];
 const ESCAPED = SETTINGS.map((id) => id.replace(/\./g, '\\.'))
     // Longest first, so that `expect.tls` is not read as a shorter id.
@@ -5255,6 +5345,7 @@ function spellReport(report, adapter, config) {
     const say = (text, fromFile) => spell(text, fromFile ? config : adapter);
     return {
         ...report,
+        vantages: report.vantages.map((v) => (v.error === undefined ? v : { ...v, error: say(v.error, false) })),
         results: report.results.map((row) => ({
             ...row,
             explanation: say(row.explanation, false),
@@ -6287,18 +6378,27 @@ async function askVantage(spec, jobs, plan, invoke, signal) {
 
 
 
-/** The cloud clients, loaded only for a run with a remote vantage: they bring the AWS SDK along. */
-const cloudInvoke = async (spec, body, signal) => {
-    const clients = await Promise.all(/* import() */[__nccwpck_require__.e(860), __nccwpck_require__.e(187), __nccwpck_require__.e(58)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3058));
-    if (spec.kind === 'aws-lambda')
-        return clients.invokeLambda(spec, body, signal);
-    return clients.invokeFunctionUrl(spec, body, signal);
-};
+/**
+ * The cloud clients, loaded only for a run with a remote vantage of their cloud: each brings its SDK
+ * along (the AWS SDK; google-auth-library, and that only when a token must be minted).
+ */
+function cloudInvoke(options) {
+    return async (spec, body, signal) => {
+        if (spec.kind === 'gcp') {
+            const { invokeGcp } = await __nccwpck_require__.e(/* import() */ 203).then(__nccwpck_require__.bind(__nccwpck_require__, 203));
+            return invokeGcp(spec, body, signal, options.gcpIdToken);
+        }
+        const clients = await Promise.all(/* import() */[__nccwpck_require__.e(860), __nccwpck_require__.e(187), __nccwpck_require__.e(58)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3058));
+        if (spec.kind === 'aws-lambda')
+            return clients.invokeLambda(spec, body, signal);
+        return clients.invokeFunctionUrl(spec, body, signal);
+    };
+}
 async function runPlan(plan, options = {}) {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const jobs = await planJobs(plan, options.resolveMx);
-    const invoke = options.invoke ?? cloudInvoke;
+    const invoke = options.invoke ?? cloudInvoke(options);
     const answers = await Promise.all(plan.vantages.map(async (spec) => {
         const head = { label: spec.label, kind: spec.kind };
         if (spec.kind === 'runner') {
@@ -6359,6 +6459,13 @@ const VERSION = '0.1.0';
 
 /***/ }),
 
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -6366,10 +6473,66 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 3311:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
 /***/ 6698:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 
 /***/ }),
 
@@ -6471,6 +6634,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
+/***/ 7830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
 /***/ 1692:
 /***/ ((module) => {
 
@@ -6499,10 +6669,73 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 1099:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 1404:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8167:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threads");
 
 /***/ }),
 

@@ -17980,8 +17980,8 @@ function checkPort(port, policy) {
 const TEST_SWITCH = 'SMTP_PROBE_TEST_ALLOW_NON_GLOBAL';
 /**
  * The policy from the function's environment: `SMTP_PROBE_ALLOWED_PORTS` (comma-separated),
- * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda runs
- * (AWS_LAMBDA_FUNCTION_NAME is set), so a deployed function can never be widened.
+ * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda or
+ * Cloud Run runs (AWS_LAMBDA_FUNCTION_NAME or K_SERVICE is set), so a deployed function can never be widened.
  */
 function policyFromEnv(env) {
     const number = (name, fallback, max) => {
@@ -18006,12 +18006,105 @@ function policyFromEnv(env) {
     if (allowNonGlobal && env.AWS_LAMBDA_FUNCTION_NAME) {
         throw new Error(`${TEST_SWITCH} is for local tests and is refused inside AWS Lambda`);
     }
+    // Cloud Run sets K_SERVICE in every function and service it runs.
+    if (allowNonGlobal && env.K_SERVICE) {
+        throw new Error(`${TEST_SWITCH} is for local tests and is refused inside Cloud Run`);
+    }
     return {
         allowedPorts: new Set(ports),
         maxTargets: number('SMTP_PROBE_MAX_TARGETS', 50, 1_000),
         maxMxTargets: number('SMTP_PROBE_MAX_MX_TARGETS', 10, 100),
         maxAddresses: number('SMTP_PROBE_MAX_ADDRESSES', 8, 64),
         allowNonGlobal,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/http-edge.ts
+/**
+ * The edge every cloud function shares between its platform's event and serve(): how a request body
+ * is read (POST only, the size cap before any parsing of ours, JSON), which errors are the caller's
+ * (answered 4xx with an error answer) and which are the function's own (500 with a request id), the
+ * deadline rule, and the counts of the one summary log line. lambda/ and gcp/ differ only in how
+ * their platform hands the request over and takes the answer back.
+ */
+
+/** Time kept back from the platform's own deadline to encode the answer and return it. */
+const SAFETY_MARGIN_MS = 1_500;
+/**
+ * The budget serve() gets: the platform's time left minus the margin (serve() also keeps within the
+ * request's own `deadlineMs`, whichever ends first).
+ */
+function budgetFrom(platformLeftMs) {
+    return platformLeftMs - SAFETY_MARGIN_MS;
+}
+/** A request the function will not run: a 4xx over HTTP, an error answer to a direct invoke. */
+class Refused extends Error {
+    status;
+    answer;
+    constructor(status, type, message, field) {
+        super(message);
+        this.name = 'Refused';
+        this.status = status;
+        this.answer = { contract: version_CONTRACT_VERSION, error: { type, ...(field ? { field } : {}), message } };
+    }
+}
+/**
+ * The JSON an HTTP request carries: POST only; measured before decoding and parsing, so that a large
+ * body costs nothing but a comparison; base64 when the platform says so (Lambda's events).
+ */
+function decodeHttpBody(method, body, base64 = false) {
+    if (method !== 'POST') {
+        throw new Refused(400, 'BadRequest', `${method.slice(0, 16)} is not allowed; POST a JSON body`, 'method');
+    }
+    const raw = body ?? '';
+    const limit = base64 ? Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + 4 : MAX_REQUEST_BYTES;
+    if (raw.length > limit) {
+        throw new Refused(413, 'PayloadTooLarge', `the body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
+    }
+    const text = base64
+        ? Buffer.from(raw.toString(), 'base64').toString('utf8')
+        : typeof raw === 'string'
+            ? raw
+            : raw.toString('utf8');
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new Refused(400, 'BadRequest', 'is not valid JSON', 'body');
+    }
+}
+/** The caller's mistake as a Refused (bad request, other contract version); undefined for the function's own failure. */
+function asRefusal(error) {
+    if (error instanceof Refused)
+        return error;
+    if (error instanceof BadRequest) {
+        return new Refused(400, 'BadRequest', error.message.slice(error.field.length + 2), error.field);
+    }
+    if (error instanceof version_ContractMismatch)
+        return new Refused(400, 'ContractMismatch', error.message, 'contract');
+    return undefined;
+}
+/** What a caller learns of the function's own failure: that it happened, and where to look. */
+function internalErrorAnswer(requestId) {
+    return {
+        contract: version_CONTRACT_VERSION,
+        error: {
+            type: 'InternalError',
+            message: 'the probe failed unexpectedly; see the function log',
+            requestId,
+        },
+    };
+}
+/** The summary line's fields: counts and timings only, since jobs may carry credentials. */
+function summaryOf(request, answer, started) {
+    const statuses = {};
+    for (const { result } of answer.results)
+        statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+    return {
+        jobs: request.jobs.length,
+        statuses,
+        refused: answer.refused.length,
+        durationMs: Math.round(performance.now() - started),
     };
 }
 
@@ -18912,6 +19005,7 @@ async function beforeDeadline(promise, deadline, fallback) {
 
 
 
+
 /** Created once per container (Powertools' advice): structured JSON, one summary line per invocation. */
 const logger = new Logger({ serviceName: 'smtp-port-probe' });
 /** CloudWatch metrics through EMF lines on stdout: no API call, nothing to wait for. */
@@ -18945,18 +19039,6 @@ function publishMetrics(ports) {
     }
 }
 const VALUES_PER_DOCUMENT = 90;
-/** Time kept back from Lambda's own deadline to encode the answer and return it. */
-const SAFETY_MARGIN_MS = 1_500;
-/** A request the function will not run, answered 4xx over HTTP and as an error answer to a direct invoke. */
-class Refused extends Error {
-    status;
-    answer;
-    constructor(status, type, message, field) {
-        super(message);
-        this.status = status;
-        this.answer = { contract: version_CONTRACT_VERSION, error: { type, ...(field ? { field } : {}), message } };
-    }
-}
 /**
  * A Function URL or HTTP API event (payload 2.0: `requestContext.http`), or a REST API one (payload
  * 1.0: `httpMethod`); anything else is a direct invoke whose event is the request itself.
@@ -18978,23 +19060,6 @@ function httpEvent(event) {
         return { version: 1, method: v1.httpMethod, body: v1.body ?? null, base64: v1.isBase64Encoded === true };
     }
     throw new Refused(400, 'BadRequest', 'an HTTP event without a method: send payload 2.0 (Function URL, HTTP API) or 1.0 (REST API)', 'requestContext');
-}
-function decodeBody(http) {
-    if (http.method !== 'POST') {
-        throw new Refused(400, 'BadRequest', `${http.method.slice(0, 16)} is not allowed; POST a JSON body`, 'method');
-    }
-    const raw = http.body ?? '';
-    // Measured before decoding and parsing: a large body costs nothing but this comparison.
-    if (raw.length > (http.base64 ? Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + 4 : MAX_REQUEST_BYTES)) {
-        throw new Refused(413, 'PayloadTooLarge', `the body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body');
-    }
-    const text = http.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new Refused(400, 'BadRequest', 'is not valid JSON', 'body');
-    }
 }
 function checkDirectSize(event) {
     // A direct invoke's payload is at most 6 MB (Lambda's own limit); re-encoding it is cheap next to that.
@@ -19019,10 +19084,10 @@ async function handler(event, context) {
         http = httpEvent(event);
         if (!http)
             checkDirectSize(event);
-        const request = parseRequest(http ? decodeBody(http) : event);
+        const request = parseRequest(http ? decodeHttpBody(http.method, http.body, http.base64) : event);
         const answer = await serve(request, {
             policy: policyFromEnv(process.env),
-            budgetMs: context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
+            budgetMs: budgetFrom(context.getRemainingTimeInMillis()),
             vantage: {
                 provider: 'aws-lambda',
                 region: process.env.AWS_REGION ?? 'unknown',
@@ -19034,26 +19099,12 @@ async function handler(event, context) {
             },
         });
         // Counts and timings only: jobs may carry credentials, so the request is never logged.
-        const statuses = {};
-        for (const { result } of answer.results)
-            statuses[result.status] = (statuses[result.status] ?? 0) + 1;
-        logger.info('probe summary', {
-            jobs: request.jobs.length,
-            statuses,
-            refused: answer.refused.length,
-            durationMs: Math.round(performance.now() - started),
-        });
+        logger.info('probe summary', summaryOf(request, answer, started));
         publishMetrics(portMetrics(request, answer));
         return http ? respond(200, answer) : answer;
     }
     catch (error) {
-        const refused = error instanceof Refused
-            ? error
-            : error instanceof BadRequest
-                ? new Refused(400, 'BadRequest', error.message.slice(error.field.length + 2), error.field)
-                : error instanceof version_ContractMismatch
-                    ? new Refused(400, 'ContractMismatch', error.message, 'contract')
-                    : undefined;
+        const refused = asRefusal(error);
         if (refused) {
             logger.warn('request refused', { type: refused.answer.error.type, field: refused.answer.error.field });
             return overHttp ? respond(refused.status, refused.answer) : refused.answer;
@@ -19061,14 +19112,7 @@ async function handler(event, context) {
         logger.error('internal error', error);
         if (!overHttp)
             throw new Error(`the probe failed unexpectedly (request ${context.awsRequestId}); see the function log`);
-        return respond(500, {
-            contract: version_CONTRACT_VERSION,
-            error: {
-                type: 'InternalError',
-                message: 'the probe failed unexpectedly; see the function log',
-                requestId: context.awsRequestId,
-            },
-        });
+        return respond(500, internalErrorAnswer(context.awsRequestId));
     }
 }
 function respond(statusCode, body) {

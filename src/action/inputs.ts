@@ -12,6 +12,8 @@ export type PrCommentMode = (typeof PR_COMMENT)[number];
 export interface ActionInputs {
   plan: Omit<PlanInput, 'env' | 'cwd'>;
   token: string;
+  /** Google ID tokens for GCP vantages: input `gcp-id-token`, else SMTP_PROBE_GCP_ID_TOKEN. */
+  gcpIdToken: string;
   checkRun: { enabled: boolean; name: string };
   prComment: PrCommentMode;
 }
@@ -69,6 +71,8 @@ export function readInputs(): ActionInputs {
   if (password) core.setSecret(password);
   const username = input('auth-username');
   if (username) core.setSecret(username);
+  const gcpIdToken = input('gcp-id-token') || (process.env.SMTP_PROBE_GCP_ID_TOKEN ?? '').trim();
+  for (const token of gcpIdToken.split(/[\s,]+/).filter(Boolean)) core.setSecret(token);
   if ((username === '') !== (password === '')) {
     throw new UsageError(
       'give both auth-username and auth-password, or neither',
@@ -145,6 +149,7 @@ export function readInputs(): ActionInputs {
       },
     },
     token: core.getInput('github-token'),
+    gcpIdToken,
     checkRun: { enabled: flag('check-run', true), name: input('check-run-name') || 'SMTP ports' },
     prComment: choice('pr-comment', PR_COMMENT, 'on-failure'),
   };

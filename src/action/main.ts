@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
 
     const report = spellReport(
       await runPlan(plan, {
+        ...(inputs.gcpIdToken ? { gcpIdToken: inputs.gcpIdToken } : {}),
         onProgress: (done, total, current) => core.debug(`[${done}/${total}] ${current}`),
       }),
       ACTION_SPELLING,

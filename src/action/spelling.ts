@@ -25,4 +25,5 @@ export const ACTION_SPELLING: Spelling = {
   fail_on: 'input `fail-on`',
   vantages: 'input `vantages`',
   controls: 'input `controls`',
+  gcp_id_token: 'input `gcp-id-token`',
 };

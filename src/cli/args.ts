@@ -87,8 +87,11 @@ Options:
       --min-tls VERSION      lowest TLS version to accept: TLSv1.2 (default) or TLSv1.3, ...
       --expect-tls LEVEL     required | optional | none (default: required; optional on 25;
                              none with --mode plain)
-      --vantage V            where to probe from, repeatable: runner (default), aws-lambda:REGION:FUNCTION,
-                             https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain)
+      --vantage V            where to probe from, repeatable: runner (default),
+                             aws-lambda:REGION:FUNCTION[:QUALIFIER] or a Lambda ARN,
+                             https://ID.lambda-url.REGION.on.aws/ (AWS credentials from the default chain),
+                             gcp:REGION:URL (a Cloud Run function; Google ID token from
+                             SMTP_PROBE_GCP_ID_TOKEN, else minted from Application Default Credentials)
       --control HOST:PORT    a server known to answer on PORT from anywhere, probed from every vantage
                              as evidence: tells this network's block from a target's; repeatable
       --auth-user-env VAR    environment variable holding the SMTP username

@@ -92,6 +92,7 @@ async function probeCommand(args: CliArgs, io: CliIo): Promise<number> {
   try {
     report = await runPlan(plan, {
       ...(io.signal ? { signal: io.signal } : {}),
+      ...(io.env.SMTP_PROBE_GCP_ID_TOKEN ? { gcpIdToken: io.env.SMTP_PROBE_GCP_ID_TOKEN } : {}),
       onProgress: (done, total, current) => progress.update(done, total, current),
     });
   } finally {

@@ -25,4 +25,5 @@ export const CLI_SPELLING: Spelling = {
   fail_on: '--fail-on',
   vantages: '--vantage',
   controls: '--control',
+  gcp_id_token: 'the SMTP_PROBE_GCP_ID_TOKEN environment variable',
 };

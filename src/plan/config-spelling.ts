@@ -25,4 +25,5 @@ export const CONFIG_SPELLING: Spelling = {
   fail_on: '`fail_on` in the config file',
   vantages: 'the vantages',
   controls: '`controls` in the config file',
+  gcp_id_token: 'the Google ID token (input `gcp-id-token`, or SMTP_PROBE_GCP_ID_TOKEN for the CLI)',
 };

@@ -140,8 +140,8 @@ export const TEST_SWITCH = 'SMTP_PROBE_TEST_ALLOW_NON_GLOBAL';
 
 /**
  * The policy from the function's environment: `SMTP_PROBE_ALLOWED_PORTS` (comma-separated),
- * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda runs
- * (AWS_LAMBDA_FUNCTION_NAME is set), so a deployed function can never be widened.
+ * `SMTP_PROBE_MAX_TARGETS`, `SMTP_PROBE_MAX_ADDRESSES`. The test switch is refused where Lambda or
+ * Cloud Run runs (AWS_LAMBDA_FUNCTION_NAME or K_SERVICE is set), so a deployed function can never be widened.
  */
 export function policyFromEnv(env: Readonly<Record<string, string | undefined>>): DestinationPolicy {
   const number = (name: string, fallback: number, max: number) => {
@@ -164,6 +164,10 @@ export function policyFromEnv(env: Readonly<Record<string, string | undefined>>)
   const allowNonGlobal = env[TEST_SWITCH] === '1';
   if (allowNonGlobal && env.AWS_LAMBDA_FUNCTION_NAME) {
     throw new Error(`${TEST_SWITCH} is for local tests and is refused inside AWS Lambda`);
+  }
+  // Cloud Run sets K_SERVICE in every function and service it runs.
+  if (allowNonGlobal && env.K_SERVICE) {
+    throw new Error(`${TEST_SWITCH} is for local tests and is refused inside Cloud Run`);
   }
   return {
     allowedPorts: new Set(ports),

@@ -31,6 +31,7 @@ export const SETTINGS = [
   'fail_on',
   'vantages',
   'controls',
+  'gcp_id_token',
 ] as const;
 export type SettingId = (typeof SETTINGS)[number];
 
@@ -94,6 +95,7 @@ export function spellReport(report: Report, adapter: Spelling, config: Spelling)
   const say = (text: string, fromFile: boolean) => spell(text, fromFile ? config : adapter);
   return {
     ...report,
+    vantages: report.vantages.map((v) => (v.error === undefined ? v : { ...v, error: say(v.error, false) })),
     results: report.results.map((row) => ({
       ...row,
       explanation: say(row.explanation, false),

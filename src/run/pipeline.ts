@@ -22,20 +22,31 @@ export interface RunOptions {
   lookup?: Lookup;
   /** How remote vantages are called (the cloud clients by default; loaded only when needed). */
   invoke?: Invoke;
+  /** Google ID tokens for GCP vantages (the `gcp_id_token` setting): a secret, never reported. */
+  gcpIdToken?: string;
 }
 
-/** The cloud clients, loaded only for a run with a remote vantage: they bring the AWS SDK along. */
-const cloudInvoke: Invoke = async (spec, body, signal) => {
-  const clients = await import('../vantage/clients.js');
-  if (spec.kind === 'aws-lambda') return clients.invokeLambda(spec, body, signal);
-  return clients.invokeFunctionUrl(spec, body, signal);
-};
+/**
+ * The cloud clients, loaded only for a run with a remote vantage of their cloud: each brings its SDK
+ * along (the AWS SDK; google-auth-library, and that only when a token must be minted).
+ */
+function cloudInvoke(options: RunOptions): Invoke {
+  return async (spec, body, signal) => {
+    if (spec.kind === 'gcp') {
+      const { invokeGcp } = await import('../vantage/gcp-client.js');
+      return invokeGcp(spec, body, signal, options.gcpIdToken);
+    }
+    const clients = await import('../vantage/clients.js');
+    if (spec.kind === 'aws-lambda') return clients.invokeLambda(spec, body, signal);
+    return clients.invokeFunctionUrl(spec, body, signal);
+  };
+}
 
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Report> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const jobs = await planJobs(plan, options.resolveMx);
-  const invoke = options.invoke ?? cloudInvoke;
+  const invoke = options.invoke ?? cloudInvoke(options);
   const answers = await Promise.all(
     plan.vantages.map(async (spec): Promise<{ answer: VantageAnswer; report: VantageReport }> => {
       const head = { label: spec.label, kind: spec.kind };

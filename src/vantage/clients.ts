@@ -2,30 +2,11 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { type Answer, AnswerError, ContractMismatch, decodeAnswer } from '../contract/index.js';
+import type { Answer } from '../contract/index.js';
+import { answerFrom, httpStatusError, VantageError } from './answers.js';
 import type { RemoteVantageSpec } from './spec.js';
 
-/**
- * Why a vantage could not answer (403, timeout, function error, bad answer). The message does not
- * repeat the vantage's label: the report names the vantage beside it.
- */
-export class VantageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VantageError';
-  }
-}
-
-/** The contract answer from the function's reply text; a contract error keeps its own words. */
-function answerFrom(text: string): Answer {
-  try {
-    return decodeAnswer(text);
-  } catch (error) {
-    if (error instanceof AnswerError || error instanceof ContractMismatch)
-      throw new VantageError(error.message);
-    throw error;
-  }
-}
+export { VantageError } from './answers.js';
 
 function failure(error: unknown, permissions: string): VantageError {
   if (error instanceof VantageError) return error;
@@ -50,7 +31,12 @@ export async function invokeLambda(
   const client = new LambdaClient({ region: spec.region, maxAttempts: 1 });
   try {
     const out = await client.send(
-      new InvokeCommand({ FunctionName: spec.functionName, Payload: Buffer.from(body) }),
+      new InvokeCommand({
+        // An ARN reaches another account; a qualifier, a version or alias.
+        FunctionName: spec.functionArn ?? spec.functionName,
+        ...(spec.qualifier ? { Qualifier: spec.qualifier } : {}),
+        Payload: Buffer.from(body),
+      }),
       { abortSignal: signal },
     );
     const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
@@ -103,17 +89,7 @@ export async function invokeFunctionUrl(
     const text = await response.text();
     if (response.status === 403)
       throw new VantageError(`access denied (403): the credentials need ${permissions} on this function`);
-    if (response.status !== 200) {
-      // An error answer says why (bad request, internal error with its request id); anything else is a status.
-      let why = '';
-      try {
-        answerFrom(text);
-      } catch (error) {
-        if (error instanceof VantageError && !/not JSON|not an object/.test(error.message))
-          why = `: ${error.message}`;
-      }
-      throw new VantageError(`answered HTTP ${response.status}${why}`);
-    }
+    if (response.status !== 200) throw httpStatusError(response.status, text);
     return answerFrom(text);
   } catch (error) {
     throw failure(error, permissions);

@@ -1,7 +1,8 @@
 /**
  * Node binaries for running each bundle on the Node major its platform runs it on. Each major is read from
  * the file that configures that platform, so that changing the file changes what the tests run:
- * action.yml's `runs.using` (the Action), lambda/template.yaml's `Runtime` (the Lambda), package.json's
+ * action.yml's `runs.using` (the Action), lambda/template.yaml's `Runtime` (the Lambda), the README's
+ * gcloud `--runtime` (the Cloud Run function), package.json's
  * `engines.node` (the CLI's users) and its `node` devDependency (what `npm test` itself runs on).
  *
  * A major other than the pinned one comes from the npm registry (node-<platform>-<arch>: Node's release
@@ -44,6 +45,22 @@ export function lambdaNodeMajor(): number {
   if (!match) {
     throw new Error(
       `lambda/template.yaml: expected one Runtime: nodejsNN.x, found ${JSON.stringify(runtimes)}`,
+    );
+  }
+  return Number(match[1]);
+}
+
+/**
+ * `--runtime=nodejs24` in the README's Google Cloud deploy recipe → 24: Cloud Run functions have no
+ * template, so the recipe people copy is where the runtime is set (every `--runtime=` in it must agree).
+ */
+export function gcpNodeMajor(): number {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const runtimes = new Set([...readme.matchAll(/--runtime=(\S+)/g)].map((m) => m[1] as string));
+  const match = runtimes.size === 1 ? /^nodejs(\d+)$/.exec([...runtimes][0] as string) : null;
+  if (!match) {
+    throw new Error(
+      `README.md: expected one gcloud --runtime=nodejsNN, found ${JSON.stringify([...runtimes])}`,
     );
   }
   return Number(match[1]);
@@ -153,6 +170,7 @@ async function main(): Promise<void> {
   const wanted: Array<[string, number]> = [
     [`the Action (action.yml: node${actionNodeMajor()})`, actionNodeMajor()],
     [`the Lambda (lambda/template.yaml: nodejs${lambdaNodeMajor()}.x)`, lambdaNodeMajor()],
+    [`the Cloud Run function (README.md: --runtime=nodejs${gcpNodeMajor()})`, gcpNodeMajor()],
     ...engineNodeMajors().map((m): [string, number] => [`the CLI (package.json engines: ${m})`, m]),
   ];
   for (const [what, major] of wanted) {

@@ -1,11 +1,13 @@
 /**
  * Each committed bundle, started by the Node major its platform runs it on (test/helpers/node-runtime.ts
- * reads the majors from action.yml, lambda/template.yaml and package.json's engines), doing its job
+ * reads the majors from action.yml, lambda/template.yaml, the README's gcloud recipe and package.json's
+ * engines), doing its job
  * against a local SMTP server: the CLI and the Action also through a Lambda vantage (the local stand-in
  * that verifies SigV4), the path on which the AWS SDK warns about old Node versions.
  */
-import { execFile, fork } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +19,7 @@ import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import {
   actionNodeMajor,
   engineNodeMajors,
+  gcpNodeMajor,
   lambdaNodeMajor,
   type NodeBinary,
   nodeBinary,
@@ -169,6 +172,85 @@ describe(`the Lambda bundle on Node ${lambdaNodeMajor()} (lambda/template.yaml R
     // Powertools logs JSON lines (the probe summary); Node's warnings would come between them.
     expect(output).toMatch(/"message":"probe summary"/);
     expect(output).not.toMatch(NODE_WARNING);
+  });
+});
+
+/** A port nobody listens on now: bound on loopback, then released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe(`the Cloud Run function bundle on Node ${gcpNodeMajor()} (README.md gcloud --runtime)`, () => {
+  it('functions-framework serves dist/gcp, which answers a contract request by probing a local server, and Node warns of nothing', async () => {
+    const node = await nodeBinary(gcpNodeMajor());
+    expect(Number(node.version.split('.')[0])).toBe(gcpNodeMajor());
+    const port = await freePort();
+    const framework = new URL(
+      '../../node_modules/@google-cloud/functions-framework/build/src/main.js',
+      import.meta.url,
+    ).pathname;
+    const child = spawn(
+      node.path,
+      [framework, '--target=probe', `--source=${dist('gcp')}`, `--port=${port}`],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          [TEST_SWITCH]: '1',
+          SMTP_PROBE_ALLOWED_PORTS: `25,587,${relay.port}`,
+          SMTP_PROBE_REGION: 'europe-west1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const listening = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += String(chunk);
+        if (output.includes('Serving function')) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`functions-framework exited (${code}): ${output}`)));
+    });
+    try {
+      await listening;
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          contract: CONTRACT_VERSION,
+          profiles: [
+            {
+              timeout: 5_000,
+              connectTimeout: 2_000,
+              greetingTimeout: 2_000,
+              commandTimeout: 2_000,
+              retries: 0,
+              tls: {},
+            },
+          ],
+          jobs: [{ host: '127.0.0.1', port: relay.port, mode: 'plain', profile: 0 }],
+        }),
+      });
+      const answer = (await response.json()) as {
+        vantage: { provider: string; runtime: string };
+        results: Array<{ result: { status: string } }>;
+      };
+      expect(response.status).toBe(200);
+      expect(answer.vantage).toMatchObject({ provider: 'gcp-cloud-run', runtime: `node v${node.version}` });
+      expect(answer.results.map(({ result }) => result.status)).toEqual(['ok']);
+      // The summary line is logged after the answer is built: wait for it before reading the output.
+      for (let i = 0; i < 50 && !output.includes('"probe summary"'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(output).toMatch(/"severity":"INFO","message":"probe summary"/);
+      expect(output).not.toMatch(NODE_WARNING);
+    } finally {
+      child.kill();
+    }
   });
 });
 
