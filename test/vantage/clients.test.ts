@@ -5,6 +5,7 @@ import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
 import { CHUNK, runMatrix } from '../../src/vantage/matrix.js';
 import { parseVantage } from '../../src/vantage/vantage-spec.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
+import { refusingPort } from '../helpers/ports.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { usageError } from '../helpers/usage-error.js';
 
@@ -136,7 +137,9 @@ describe('vantage clients', () => {
   });
 
   it('a large plan is split across parallel invocations, and every port comes back', async () => {
-    const ports = Array.from({ length: 45 }, (_, i) => 1000 + i);
+    // 45 ports this test holds closed: each probe is refused, whatever else runs on the machine.
+    const held = await Promise.all(Array.from({ length: 45 }, () => refusingPort('127.0.0.1')));
+    const ports = held.map((port) => port.port);
     const previous = process.env.SMTP_PROBE_ALLOWED_PORTS;
     process.env.SMTP_PROBE_ALLOWED_PORTS = ports.join(',');
     try {
@@ -160,6 +163,7 @@ describe('vantage clients', () => {
       expect(new Set(report.results.map((r) => r.status))).toEqual(new Set(['refused']));
     } finally {
       process.env.SMTP_PROBE_ALLOWED_PORTS = previous;
+      await Promise.all(held.map((port) => port.close()));
     }
   });
 });
