@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import type { Report } from '../../src/report/model.js';
 import { TEST_SWITCH } from '../../src/vantage/destination-policy.js';
+import { lambdaEntry, programArgs, TSX_IMPORT } from '../helpers/entry-points.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import {
   createNetns,
@@ -28,8 +29,8 @@ const required = process.env.SMTP_PROBE_SYSTEM_TESTS === 'required';
 if (!prerequisites.ok) console.warn(`vantage matrix tests skipped: ${prerequisites.reason}`);
 
 /**
- * The runner and two stand-in regions: eu-west-1 runs the bundled handler in this process, us-east-1 in
- * a network namespace whose nftables drop the relay's port outbound. The relay listens on the root
+ * The runner and two stand-in regions: eu-west-1 runs the handler (from the source) in this process,
+ * us-east-1 in a network namespace whose nftables drop the relay's port outbound. The relay listens on the root
  * namespace's end of the veth, so this process reaches it and the namespace would, but for the rule.
  */
 describe.skipIf(!prerequisites.ok && !required)('probing from several vantages', () => {
@@ -63,11 +64,13 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
       SMTP_PROBE_ALLOWED_PORTS: `25,587,${relay.port}`,
     });
     standin = spawnInNetns(ns, process.execPath, [
+      ...TSX_IMPORT,
       new URL('./netns-lambda-standin.mjs', import.meta.url).pathname,
       ns.nsAddress4,
       String(STANDIN_PORT),
+      lambdaEntry('source'),
     ]);
-    await standin.waitForLine(/standin listening/, 10_000);
+    await standin.waitForLine(/standin listening/, 20_000);
     front = await startFakeLambda({
       credentials: CREDENTIALS,
       forward: (region) => (region === 'us-east-1' ? `http://${ns.nsAddress4}:${STANDIN_PORT}` : undefined),
@@ -200,11 +203,11 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
     let code = 0;
     let stdout = '';
     try {
-      ({ stdout } = await run(
-        process.execPath,
-        [new URL('../../dist/action/index.js', import.meta.url).pathname],
-        { env, cwd: dir, timeout: 30_000 },
-      ));
+      ({ stdout } = await run(process.execPath, programArgs('action', 'source'), {
+        env,
+        cwd: dir,
+        timeout: 60_000,
+      }));
     } catch (error) {
       ({ code, stdout } = error as { code: number; stdout: string });
     }
