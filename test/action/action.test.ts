@@ -55,7 +55,10 @@ function everything(r: ActionRun): string {
   ].join('\n');
 }
 
-describe('the Action, run from the source as a runner runs it', () => {
+/** Each run is a node process loading the source through tsx: seconds on a loaded machine. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('the Action, run from the source as a runner runs it', PROCESS_TESTS, () => {
   it('a passing probe: summary, outputs, an in-progress then successful check run, no comment, exit 0', async () => {
     const r = await runAction({
       ...fastInputs,

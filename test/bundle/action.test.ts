@@ -36,7 +36,10 @@ beforeEach(async () => {
 const runAction = (inputs: Record<string, string>) =>
   runActionIn({ build: 'bundle', workspace, apiUrl: api.url }, inputs);
 
-describe('the bundled Action (dist/action)', () => {
+/** Each run is a node process; on a loaded machine that takes seconds. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('the bundled Action (dist/action)', PROCESS_TESTS, () => {
   it('a passing probe sets the outputs, completes the check run and exits 0; the password appears nowhere', async () => {
     const r = await runAction({
       timeout: '5s',

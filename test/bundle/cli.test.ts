@@ -16,7 +16,10 @@ afterAll(async () => {
   await closed.close();
 });
 
-describe('the bundled smtp-probe (dist/cli)', () => {
+/** Each run is a node process; on a loaded machine that takes seconds. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('the bundled smtp-probe (dist/cli)', PROCESS_TESTS, () => {
   it('`demo` (npm start) probes its local servers offline and passes with warnings', async () => {
     const { code, stdout, stderr } = await smtpProbe(['demo']);
     expect(stderr).toMatch(/demo: local SMTP servers on 127\.0\.0\.1/);

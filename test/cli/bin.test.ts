@@ -13,7 +13,10 @@ afterAll(async () => {
   await closed.close();
 });
 
-describe('smtp-probe, run from the source as a shell runs it', () => {
+/** Each run is a node process loading the source through tsx: seconds on a loaded machine. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('smtp-probe, run from the source as a shell runs it', PROCESS_TESTS, () => {
   it('`demo` (npm start) probes its local servers offline and passes with warnings', async () => {
     const { code, stdout, stderr } = await smtpProbe(['demo']);
     expect(stderr).toMatch(/demo: local SMTP servers on 127\.0\.0\.1/);

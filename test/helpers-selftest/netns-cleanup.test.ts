@@ -30,7 +30,7 @@ function startHolder(kind: 'netns' | 'delay'): Promise<{ child: ChildProcess; na
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`holder printed no name: ${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`holder printed no name: ${output}`)), 45_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const name = /^ready (\S+)$/m.exec(output)?.[1];
@@ -62,7 +62,10 @@ afterEach(async () => {
   for (const name of made.splice(0)) await execFileAsync('ip', ['netns', 'del', name]).catch(() => undefined);
 });
 
-describe.skipIf(!netns.ok && !required)('namespace clean-up', () => {
+/** Each case starts a node process through tsx and builds a namespace: seconds on a loaded machine. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe.skipIf(!netns.ok && !required)('namespace clean-up', PROCESS_TESTS, () => {
   it('a namespace is named after the process that made it, and deleted when that process gets SIGTERM', async () => {
     if (!netns.ok) throw new Error(`SMTP_PROBE_SYSTEM_TESTS=required but ${netns.reason}`);
     const { child, name } = await startHolder('netns');
