@@ -1,39 +1,31 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { COMMENT_MARKER } from '../../src/report/github.js';
+import { type ActionRun, HEAD_SHA, runAction as runActionIn, TOKEN } from '../helpers/action-run.js';
 import { type TestPki, testPki } from '../helpers/certs.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
-import { actionNodeMajor, nodeBinary } from '../helpers/node-runtime.js';
+import { type HeldPort, refusingPort } from '../helpers/ports.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
-const run = promisify(execFile);
-const ACTION = new URL('../../dist/action/index.js', import.meta.url).pathname;
 const CANARY = 'canary-action-pw-93c1';
-const TOKEN = 'ghs_fakeTokenForTests0000';
-/** The expression action.yml uses as the token's default; the runner fills it in. */
-const GITHUB_TOKEN_EXPRESSION = ['${{', 'github.token', '}}'].join(' ');
-const HEAD_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
 let pki: TestPki;
 let api: FakeGitHub;
 let relay: SmtpFixture;
+/** A port held closed on 127.0.0.1: probing it is refused. */
+let closed: HeldPort;
 let workspace: string;
-/** The Node of action.yml's `runs.using`, as the runner starts the bundle. */
-let node: string;
 
 beforeAll(async () => {
-  node = (await nodeBinary(actionNodeMajor())).path;
   pki = await testPki();
   api = await startFakeGitHub();
   relay = await startSmtpServer({ auth: { username: 'deploy', password: CANARY } });
+  closed = await refusingPort('127.0.0.1');
 });
 afterAll(async () => {
-  await Promise.all([api.close(), relay.close()]);
+  await Promise.all([api.close(), relay.close(), closed.close()]);
 });
 beforeEach(async () => {
   api.requests.length = 0;
@@ -42,78 +34,9 @@ beforeEach(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'action-ws-'));
 });
 
-/** The INPUT_* defaults a runner sets from action.yml, with `${{ github.token }}` as our token. */
-async function defaultInputs(): Promise<Record<string, string>> {
-  const action = parse(await readFile(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-    inputs: Record<string, { default?: string }>;
-  };
-  return Object.fromEntries(
-    Object.entries(action.inputs).map(([name, spec]) => [
-      `INPUT_${name.toUpperCase()}`,
-      String(spec.default ?? '').replace(GITHUB_TOKEN_EXPRESSION, TOKEN),
-    ]),
-  );
-}
-
-interface ActionRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  summary: string;
-  outputs: Record<string, string>;
-  resultsFile: string;
-}
-
-/** Runs the bundled Action as a runner would: a subprocess with INPUT_*, GITHUB_* and the command files. */
-async function runAction(
-  inputs: Record<string, string>,
-  extraEnv: Record<string, string> = {},
-): Promise<ActionRun> {
-  const summaryPath = join(workspace, 'summary.md');
-  const outputPath = join(workspace, 'output.txt');
-  const eventPath = join(workspace, 'event.json');
-  await writeFile(summaryPath, '');
-  await writeFile(outputPath, '');
-  await writeFile(
-    eventPath,
-    JSON.stringify({
-      action: 'synchronize',
-      number: 7,
-      pull_request: { number: 7, head: { sha: HEAD_SHA } },
-    }),
-  );
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(await defaultInputs()),
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_SHA: 'ffffffffffffffffffffffffffffffffffffffff',
-    GITHUB_API_URL: api.url,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: workspace,
-    ...extraEnv,
-  };
-  let code = 0;
-  let stdout = '';
-  let stderr = '';
-  try {
-    ({ stdout, stderr } = await run(node, [ACTION], { env, cwd: workspace, timeout: 30_000 }));
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    ({ code, stdout, stderr } = e);
-  }
-  const outputs: Record<string, string> = {};
-  for (const m of (await readFile(outputPath, 'utf8')).matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    outputs[m[1] as string] = m[3] as string;
-  }
-  const resultsFile = outputs['results-file'] ? await readFile(outputs['results-file'], 'utf8') : '';
-  return { code, stdout, stderr, summary: await readFile(summaryPath, 'utf8'), outputs, resultsFile };
-}
+/** The Action from the source (src/action/index.ts), started as a runner starts it. */
+const runAction = (inputs: Record<string, string>, extraEnv: Record<string, string> = {}) =>
+  runActionIn({ build: 'source', workspace, apiUrl: api.url }, inputs, extraEnv);
 
 const fastInputs = { timeout: '5s', ca: '' };
 
@@ -132,7 +55,10 @@ function everything(r: ActionRun): string {
   ].join('\n');
 }
 
-describe('the bundled Action', () => {
+/** Each run is a node process loading the source through tsx: seconds on a loaded machine. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('the Action, run from the source as a runner runs it', PROCESS_TESTS, () => {
   it('a passing probe: summary, outputs, an in-progress then successful check run, no comment, exit 0', async () => {
     const r = await runAction({
       ...fastInputs,
@@ -204,14 +130,17 @@ describe('the bundled Action', () => {
     await mkdir(join(workspace, '.github'));
     await writeFile(
       join(workspace, '.github', 'smtp-probe.yml'),
-      `defaults:\n  connect_timeout: 1s\ntargets:\n  - name: relay\n    host: 127.0.0.1\n    ports: [1]\n`,
+      `defaults:\n  connect_timeout: 1s\ntargets:\n  - name: relay\n    host: 127.0.0.1\n    ports: [${closed.port}]\n`,
     );
     const r = await runAction({ ...fastInputs, 'auth-username': 'deploy', 'auth-password': CANARY });
     expect(r.code).toBe(1);
     expect(r.outputs).toMatchObject({ verdict: 'fail', passed: 'false', 'failed-count': '1' });
     // Workflow-command properties escape ':' as %3A.
     expect(r.stdout).toMatch(
-      /^::error title=unreachable%3A relay 127\.0\.0\.1%3A1 \(127\.0\.0\.1\),file=\.github\/smtp-probe\.yml,line=6,col=13::connection refused/m,
+      new RegExp(
+        `^::error title=unreachable%3A relay 127\\.0\\.0\\.1%3A${closed.port} \\(127\\.0\\.0\\.1\\),file=\\.github/smtp-probe\\.yml,line=6,col=13::connection refused`,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/^::error::SMTP probe failed: 1 error\(s\)/m);
     const complete = api.requests.find((q) => q.method === 'PATCH' && q.path.includes('/check-runs/'));
@@ -252,13 +181,17 @@ describe('the bundled Action', () => {
     );
     expect(r.outputs.verdict).toBe('pass');
 
-    const failing = await runAction({ ...fastInputs, targets: '127.0.0.1:1' });
+    const failing = await runAction({ ...fastInputs, targets: `127.0.0.1:${closed.port}` });
     expect(failing.code).toBe(1);
   });
 
   it('shows at most 10 error annotations, most severe first, and says how many were left out', async () => {
-    const targets = Array.from({ length: 12 }, (_, i) => `127.0.0.${i + 1}:1`).join('\n');
-    const r = await runAction({ ...fastInputs, targets, 'check-run': 'false', 'pr-comment': 'off' });
+    // Twelve hosts, each with a port held closed: twelve unreachable findings.
+    const ports = await Promise.all(Array.from({ length: 12 }, (_, i) => refusingPort(`127.0.0.${i + 1}`)));
+    const targets = ports.map(({ host, port }) => `${host}:${port}`).join('\n');
+    const r = await runAction({ ...fastInputs, targets, 'check-run': 'false', 'pr-comment': 'off' }).finally(
+      () => Promise.all(ports.map((port) => port.close())),
+    );
     expect(r.code).toBe(1);
     expect(r.stdout.match(/^::error title=/gm)).toHaveLength(10);
     expect(r.stdout).toMatch(/^::notice::2 more finding\(s\) not annotated here/m);

@@ -1,25 +1,22 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/entry-points.js';
+import { type HeldPort, refusingPort } from '../helpers/ports.js';
 
-const run = promisify(execFile);
-const BIN = new URL('../../dist/cli/index.js', import.meta.url).pathname;
+/** The CLI from the source (src/cli/index.ts), in its own process: exit codes, streams, `demo`. */
+const smtpProbe = (args: string[]) => runCli('source', args);
 
-/** The committed bundle, run as `npx smtp-probe` runs it. .ci/run checks that it equals a fresh bundle. */
-async function smtpProbe(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      timeout: 20_000,
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+let closed: HeldPort;
+beforeAll(async () => {
+  closed = await refusingPort('127.0.0.1');
+});
+afterAll(async () => {
+  await closed.close();
+});
 
-describe('the bundled smtp-probe', () => {
+/** Each run is a node process loading the source through tsx: seconds on a loaded machine. A hang guard. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('smtp-probe, run from the source as a shell runs it', PROCESS_TESTS, () => {
   it('`demo` (npm start) probes its local servers offline and passes with warnings', async () => {
     const { code, stdout, stderr } = await smtpProbe(['demo']);
     expect(stderr).toMatch(/demo: local SMTP servers on 127\.0\.0\.1/);
@@ -44,7 +41,8 @@ describe('the bundled smtp-probe', () => {
   });
 
   it('a failing probe exits 1', async () => {
-    const { code } = await smtpProbe(['127.0.0.1:1', '--connect-timeout', '500ms']);
+    const { code, stdout } = await smtpProbe([`127.0.0.1:${closed.port}`, '--connect-timeout', '500ms']);
     expect(code).toBe(1);
+    expect(stdout).toMatch(/refused/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
 import { type TestPki, testPki } from '../helpers/certs.js';
+import { type HeldPort, refusingPort } from '../helpers/ports.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
 const CANARY = 'canary-cli-5e1d9';
@@ -13,6 +14,8 @@ let dir: string;
 let caFile: string;
 let good: SmtpFixture;
 let authed: SmtpFixture;
+/** A port held closed on 127.0.0.1: probing it is refused. */
+let closed: HeldPort;
 
 beforeAll(async () => {
   pki = await testPki();
@@ -22,9 +25,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'not-pem.txt'), 'hello');
   good = await startSmtpServer({});
   authed = await startSmtpServer({ auth: { username: 'deploy', password: CANARY } });
+  closed = await refusingPort('127.0.0.1');
 });
 afterAll(async () => {
-  await Promise.all([good.close(), authed.close()]);
+  await Promise.all([good.close(), authed.close(), closed.close()]);
 });
 
 /** Runs the CLI in-process with captured output. */
@@ -76,7 +80,7 @@ describe('smtp-probe', () => {
   });
 
   it('a closed port fails with exit 1', async () => {
-    const { code, stdout } = await cli(['127.0.0.1:1', ...fast]);
+    const { code, stdout } = await cli([`127.0.0.1:${closed.port}`, ...fast]);
     expect(code).toBe(EXIT.fail);
     expect(stdout).toMatch(/refused/);
   });
@@ -142,7 +146,7 @@ describe('smtp-probe', () => {
   });
 
   it('colours only on a terminal, and not when NO_COLOR is set', async () => {
-    const args = ['127.0.0.1:1', ...fast];
+    const args = [`127.0.0.1:${closed.port}`, ...fast];
     expect((await cli(args, {}, { tty: true })).stdout).toContain(String.fromCharCode(27));
     expect((await cli(args, { NO_COLOR: '1' }, { tty: true })).stdout).not.toContain(String.fromCharCode(27));
   });
@@ -152,7 +156,7 @@ describe('smtp-probe', () => {
     await mkdir(join(repo, '.github'));
     await writeFile(
       join(repo, '.github', 'smtp-probe.yml'),
-      `defaults:\n  connect_timeout: 500ms\ntargets:\n  - name: from-default-config\n    host: 127.0.0.1\n    ports: [1]\n`,
+      `defaults:\n  connect_timeout: 500ms\ntargets:\n  - name: from-default-config\n    host: 127.0.0.1\n    ports: [${closed.port}]\n`,
     );
     const { code, stdout } = await cli([], {}, { cwd: repo });
     expect(code).toBe(EXIT.fail);

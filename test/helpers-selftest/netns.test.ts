@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventLoopLag, type LagMeter } from '../helpers/lag.js';
 import {
   createNetns,
   type NetnsHandle,
@@ -9,7 +10,18 @@ import {
 } from '../helpers/netns.js';
 
 const prereq = netnsPrerequisites();
+const required = process.env.SMTP_PROBE_SYSTEM_TESTS === 'required';
 if (!prereq.ok) console.warn(`[netns self-test] skipped: ${prereq.reason}`);
+
+/** How late this process's timers ran since the test began: added to each upper bound on a time. */
+let lag: LagMeter;
+beforeEach(() => {
+  lag = eventLoopLag();
+});
+afterEach(() => {
+  lag.stop();
+});
+const late = () => lag.worst();
 
 const PORT = 2525;
 const CONNECT_TIMEOUT = 1500;
@@ -51,7 +63,7 @@ ${rules}
 }
 `;
 
-describe.skipIf(!prereq.ok)('netns', () => {
+describe.skipIf(!prereq.ok && !required)('netns', () => {
   let ns: NetnsHandle | undefined;
   let echo: NetnsProcess | undefined;
   const observed: Record<string, Attempt> = {};
@@ -66,6 +78,7 @@ describe.skipIf(!prereq.ok)('netns', () => {
   };
 
   beforeAll(async () => {
+    if (!prereq.ok) throw new Error(`SMTP_PROBE_SYSTEM_TESTS=required but ${prereq.reason}`);
     ns = await createNetns({ name: 'selftest' });
     const script = `const net = require('node:net');
 for (const host of process.argv.slice(1)) {
@@ -85,7 +98,7 @@ for (const host of process.argv.slice(1)) {
 
   it('creates a namespace with the promised addressing', async () => {
     if (!ns) throw new Error('namespace missing');
-    expect(ns.name).toMatch(/^spp-selftest-[0-9a-f]{6}$/);
+    expect(ns.name).toMatch(new RegExp(`^spp-selftest-[0-9a-f]{6}-pid${process.pid}-ns\\d+$`));
     expect(ns.hostAddress4).toMatch(/^10\.213\.\d+\.\d+$/);
     expect(ns.nsAddress6).toMatch(/^fd7e:5a17:[0-9a-f]+::2$/);
     const { stdout } = await ns.exec(['ip', '-o', 'addr', 'show']);
@@ -112,7 +125,7 @@ for (const host of process.argv.slice(1)) {
     const [v4, v6] = await both('reset', `    tcp dport ${PORT} reject with tcp reset`);
     expect(v4.outcome).toBe('ECONNREFUSED');
     expect(v6.outcome).toBe('ECONNREFUSED');
-    expect(Math.max(v4.ms, v6.ms)).toBeLessThan(500);
+    expect(Math.max(v4.ms, v6.ms)).toBeLessThan(500 + late());
   });
 
   it('ICMP host-unreachable / ICMPv6 addr-unreachable', async () => {
@@ -123,7 +136,7 @@ for (const host of process.argv.slice(1)) {
     );
     expect(v4.outcome).toBe('EHOSTUNREACH');
     expect(v6.outcome).toBe('EHOSTUNREACH');
-    expect(v4.ms).toBeLessThan(500);
+    expect(v4.ms).toBeLessThan(500 + late());
     // See ICMPV6_NOTE in netns.ts: the first ICMPv6 error is dropped, the retransmitted SYN's is not.
     expect(v6.ms).toBeLessThan(CONNECT_TIMEOUT);
   });
@@ -136,7 +149,7 @@ for (const host of process.argv.slice(1)) {
     );
     expect(v4.outcome).toBe('EHOSTUNREACH');
     expect(v6.outcome).toBe('EACCES');
-    expect(v4.ms).toBeLessThan(500);
+    expect(v4.ms).toBeLessThan(500 + late());
     expect(v6.ms).toBeLessThan(CONNECT_TIMEOUT);
   });
 

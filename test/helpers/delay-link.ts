@@ -4,7 +4,7 @@
  * holding every IP packet a fixed time. The probe runs in-process in the root namespace; servers run
  * in the namespace (spawn()).
  *
- *   root namespace                                  namespace spp-delay-<label>-<id>
+ *   root namespace                                  namespace spp-delay-<label>-<id>-pid<pid>-ns<n>
  *   spp<id>a: 10.213.N.1/30, fd7e:5a17:G::1/64      spp<id>b: 10.213.N.2/30, fd7e:5a17:G::2/64
  *       │  ▲                                              ▲  │
  *       ▼  │      tun-delay.py (root namespace)           │  ▼
@@ -37,6 +37,7 @@ import {
   spawnInNetns,
   ssArgs,
 } from './netns.js';
+import { cleanUpOnExit, ownedName, sweepLeftovers } from './netns-cleanup.js';
 
 const execFileAsync = promisify(execFile);
 const DELAY_PROGRAM = fileURLToPath(new URL('../system/tun-delay.py', import.meta.url));
@@ -87,13 +88,8 @@ async function ip(args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Links not yet destroyed: their processes and far addresses, cleaned up if the process exits early. */
-const live = new Map<string, { pids: Set<number>; addresses: string[] }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
+/** Aborts sockets to the far end, kills the processes, deletes the namespace: for a process going away. */
+function destroyNow(name: string, pids: Set<number>, addresses: string[]): void {
   const quietly = (action: () => void) => {
     try {
       action();
@@ -101,14 +97,9 @@ function installExitHook(): void {
       // already gone
     }
   };
-  process.once('exit', () => {
-    for (const [name, { pids, addresses }] of live) {
-      for (const address of addresses)
-        quietly(() => execFileSync('ss', ssArgs(address), { stdio: 'ignore' }));
-      for (const pid of pids) quietly(() => process.kill(pid, 'SIGKILL'));
-      quietly(() => execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: 5000 }));
-    }
-  });
+  for (const address of addresses) quietly(() => execFileSync('ss', ssArgs(address), { stdio: 'ignore' }));
+  for (const pid of pids) quietly(() => process.kill(pid, 'SIGKILL'));
+  quietly(() => execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: 5000 }));
 }
 
 async function pickSubnets(): Promise<{ v4: [string, string]; v6: [string, string] }> {
@@ -177,12 +168,15 @@ function nextLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Prom
   });
 }
 
-/** Builds the link: namespace, program, devices, addresses; checks the routes before returning. */
+/**
+ * Builds the link: namespace, program, devices, addresses; checks the routes before returning. Torn
+ * down by destroy(), or when this process exits or is interrupted; a killed run's is swept by the next.
+ */
 export async function createDelayLink(opts: { delayMs: number; name?: string }): Promise<DelayLink> {
-  installExitHook();
+  await sweepLeftovers();
   const id = randomBytes(3).toString('hex');
   const label = (opts.name ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
-  const name = label ? `spp-delay-${label}-${id}` : `spp-delay-${id}`;
+  const name = ownedName(label ? `spp-delay-${label}` : 'spp-delay', id);
   const [hostIf, nsIf] = [`spp${id}a`, `spp${id}b`];
   const pids = new Set<number>();
   const processes: NetnsProcess[] = [];
@@ -190,8 +184,11 @@ export async function createDelayLink(opts: { delayMs: number; name?: string }):
   let program: ChildProcess | undefined;
 
   await fenceTestRanges();
-  await ip(['netns', 'add', name]);
-  live.set(name, { pids, addresses });
+  const forget = cleanUpOnExit(() => destroyNow(name, pids, addresses));
+  await ip(['netns', 'add', name]).catch((error: unknown) => {
+    forget();
+    throw error;
+  });
   let destroyed: Promise<void> | undefined;
   const destroy = (): Promise<void> => {
     destroyed ??= (async () => {
@@ -207,7 +204,7 @@ export async function createDelayLink(opts: { delayMs: number; name?: string }):
       // The devices go with the program; deleting them is only a fallback.
       await ip(['link', 'del', hostIf]).catch(() => undefined);
       await ip(['netns', 'del', name]).catch(() => undefined);
-      live.delete(name);
+      forget();
     })();
     return destroyed;
   };

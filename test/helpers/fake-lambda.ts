@@ -1,13 +1,14 @@
 /**
- * A local stand-in for AWS Lambda: it answers the Invoke API and a Function URL by running the
- * handler (the source by default, a bundle when one is given), after verifying every request's SigV4 signature with the same
- * maintained signer the clients use, against credentials only the test knows.
+ * A local stand-in for AWS Lambda: it answers the Invoke API and a Function URL by running the handler
+ * (lambda/index.ts from the source, or the bundle dist/lambda/index.js), after verifying every request's
+ * SigV4 signature with the same maintained signer the clients use, against credentials only the test knows.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Context } from 'aws-lambda';
+import { type Build, lambdaEntry } from './entry-points.js';
 
 export interface FakeLambda {
   url: string;
@@ -74,11 +75,10 @@ export async function startFakeLambda(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** A region whose verified requests go to another stand-in (one inside a network namespace). */
   forward?: (region: string) => string | undefined;
-  /** The module that exports `handler`: the source by default, e.g. dist/lambda/index.js to test the bundle. */
-  module?: string;
+  /** The handler to run: the source (default) or the bundle. */
+  build?: Build;
 }): Promise<FakeLambda> {
-  const source = options.module ?? new URL('../../lambda/index.ts', import.meta.url).href;
-  const { handler } = (await import(source)) as { handler: Handler };
+  const { handler } = (await import(lambdaEntry(options.build ?? 'source'))) as { handler: Handler };
   const requests: FakeLambda['requests'] = [];
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

@@ -15,6 +15,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { cleanUpOnExit, ownedName, sweepLeftovers } from './netns-cleanup.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -72,7 +73,7 @@ function checkPrerequisites(): Prerequisites {
       return { ok: false, reason: `'${cmd}' not usable: ${(err as Error).message.split('\n')[0]}` };
     }
   }
-  const probe = `spp-check-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const probe = ownedName('spp-check', randomBytes(3).toString('hex'));
   try {
     run('ip', ['netns', 'add', probe]);
   } catch (err) {
@@ -100,36 +101,28 @@ function checkPrerequisites(): Prerequisites {
   return failure === undefined ? { ok: true } : { ok: false, reason: failure };
 }
 
-/** Namespaces not yet destroyed, removed synchronously if the process exits early. */
-const live = new Map<string, { hostIf: string; pids: Set<number> }>();
-let exitHookInstalled = false;
 /** pids started by spawnInNetns, per handle */
 const handles = new WeakMap<NetnsHandle, Set<number>>();
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const [name, entry] of live) {
-      for (const pid of entry.pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      for (const args of [
-        ['link', 'del', entry.hostIf],
-        ['netns', 'del', name],
-      ]) {
-        try {
-          run('ip', args);
-        } catch {
-          // already gone
-        }
-      }
+/** Kills what runs in the namespace and deletes it, synchronously: for a process that is going away. */
+function destroyNow(name: string, hostIf: string, pids: Set<number>): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
-  });
+  }
+  for (const args of [
+    ['link', 'del', hostIf],
+    ['netns', 'del', name],
+  ]) {
+    try {
+      run('ip', args);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 async function ip(args: string[]): Promise<string> {
@@ -181,12 +174,16 @@ export async function abortSocketsTo(addresses: string[]): Promise<void> {
   }
 }
 
-/** Creates namespace `spp-...` with a veth pair to the root namespace, IPv4 /30 and IPv6 /64. */
+/**
+ * Creates namespace `spp-<label>-<id>-pid<pid>-ns<pid namespace>` with a veth pair to the root
+ * namespace, IPv4 /30 and IPv6 /64. Deleted by destroy(), or when this process exits or is interrupted;
+ * one left by a killed run is swept by the next (netns-cleanup.ts).
+ */
 export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHandle> {
-  installExitHook();
+  await sweepLeftovers();
   const id = randomBytes(3).toString('hex');
   const label = (opts.name ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40);
-  const name = label ? `spp-${label}-${id}` : `spp-${id}`;
+  const name = ownedName(label ? `spp-${label}` : 'spp', id);
   // Interface names are limited to 15 characters.
   const hostIf = `spp${id}h`;
   const nsIf = `spp${id}n`;
@@ -194,8 +191,11 @@ export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHa
   const addresses: string[] = [];
 
   await fenceTestRanges();
-  await ip(['netns', 'add', name]);
-  live.set(name, { hostIf, pids });
+  const forget = cleanUpOnExit(() => destroyNow(name, hostIf, pids));
+  await ip(['netns', 'add', name]).catch((error: unknown) => {
+    forget();
+    throw error;
+  });
   let destroyed: Promise<void> | undefined;
   const destroy = (): Promise<void> => {
     destroyed ??= (async () => {
@@ -211,7 +211,7 @@ export async function createNetns(opts: { name?: string } = {}): Promise<NetnsHa
       // Deleting either end removes the pair; do it explicitly in case a process pins the netns.
       await ip(['link', 'del', hostIf]).catch(() => undefined);
       await ip(['netns', 'del', name]).catch(() => undefined);
-      live.delete(name);
+      forget();
     })();
     return destroyed;
   };

@@ -3,7 +3,6 @@
  * with AUTH, refused credentials, a name that does not resolve, a closed port and a hostile greeting.
  * Findings, recommendations and the verdict are written by hand, as the plan layer would make them.
  */
-import net from 'node:net';
 import { type ProbeOptions, type ProbeResult, probe } from '../../src/probe/index.js';
 import {
   type Finding,
@@ -14,6 +13,8 @@ import {
 } from '../../src/result/model.js';
 import { toRows } from '../../src/result/rows.js';
 import { testPki } from '../helpers/certs.js';
+import { nxdomainLookup } from '../helpers/lookup.js';
+import { type HeldPort, refusingPort } from '../helpers/ports.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { type SmtpFixture, startSmtpServer } from '../helpers/smtp-fixture.js';
 
@@ -36,15 +37,6 @@ export interface RealRun {
   /** The probe results the rows came from, by target name. */
   results: Record<string, ProbeResult>;
   close(): Promise<void>;
-}
-
-/** A port on 127.0.0.1 that was just free: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function finding(
@@ -83,7 +75,7 @@ function only(rows: ResultRow[], status: ResultRow['status']): ResultRow {
 
 export async function startRealRun(): Promise<RealRun> {
   const pki = await testPki();
-  const servers: Array<SmtpFixture | ServerHandle> = [];
+  const servers: Array<SmtpFixture | ServerHandle | HeldPort> = [];
   try {
     const good = await startSmtpServer({ auth: { username: USER, password: CANARY } });
     servers.push(good);
@@ -93,15 +85,17 @@ export async function startRealRun(): Promise<RealRun> {
       smtpScript({ greeting: HOSTILE_GREETING, replies: { QUIT: '221 bye' } }),
     );
     servers.push(hostile);
-    const closed = await closedPort();
+    const closed = await refusingPort('127.0.0.1');
+    servers.push(closed);
 
     const auth = { username: USER, password: CANARY };
     const tls = { ca: pki.ca.cert, servername: 'localhost' };
     const [submission, relay, typo, closedResult, hostileResult] = await Promise.all([
       probe({ host: '127.0.0.1', port: good.port }, { ...fast, tls, auth }),
       probe({ host: '127.0.0.1', port: strict.port }, { ...fast, tls, auth }),
-      probe({ host: 'no-such-host.invalid', port: 587 }, fast),
-      probe({ host: '127.0.0.1', port: closed }, fast),
+      // The name fails as a missing name does (ENOTFOUND), whatever resolver this machine has.
+      probe({ host: 'no-such-host.invalid', port: 587 }, { ...fast, lookup: nxdomainLookup }),
+      probe({ host: '127.0.0.1', port: closed.port }, fast),
       probe({ host: '127.0.0.1', port: hostile.port }, fast),
     ]);
     const results = {

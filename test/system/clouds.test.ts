@@ -90,7 +90,7 @@ describe.skipIf(!prerequisites.ok && !required)(
       await fn.waitForLine(/Serving function/, 15_000);
       lambda = await startFakeLambda({
         credentials: CREDENTIALS,
-        module: new URL('../../dist/lambda/index.js', import.meta.url).href,
+        build: 'source',
       });
       // The AWS SDK reads its endpoint from the process's environment, not the CLI's.
       process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.url;

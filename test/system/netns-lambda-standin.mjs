@@ -1,10 +1,11 @@
 // A stand-in region inside a network namespace: serves the Lambda Invoke API on ADDRESS:PORT by running
-// the bundled handler (dist/lambda/index.js) in this process, so its probes leave from the namespace.
+// the handler in this process, so its probes leave from the namespace. ENTRY is the URL of the Lambda
+// entry: lambda/index.ts (run this file with `node --import tsx`) or the bundle dist/lambda/index.js.
 // The front stand-in (test/helpers/fake-lambda.ts) verifies signatures and forwards here.
 import http from 'node:http';
 
-const [address, port] = process.argv.slice(2);
-const { handler } = await import(new URL('../../dist/lambda/index.js', import.meta.url).href);
+const [address, port, entry] = process.argv.slice(2);
+const { handler } = await import(entry);
 
 const context = (functionName) => {
   const deadline = Date.now() + 30_000;

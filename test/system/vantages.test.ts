@@ -9,6 +9,7 @@ import { runnerEnvironment } from '../../src/plan/runner-environment.js';
 import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
 import type { Report } from '../../src/result/model.js';
 import { vantageName } from '../../src/result/vantage-words.js';
+import { lambdaEntry, programArgs, TSX_IMPORT } from '../helpers/entry-points.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import {
   createNetns,
@@ -41,11 +42,12 @@ const required = process.env.SMTP_PROBE_SYSTEM_TESTS === 'required';
 if (!prerequisites.ok) console.warn(`vantage matrix tests skipped: ${prerequisites.reason}`);
 
 /**
- * The runner and two stand-in regions: eu-west-1 runs the bundled handler in this process, us-east-1 in
- * a network namespace whose nftables drop the relay's port outbound. The relay listens on the root
+ * The runner and two stand-in regions: eu-west-1 runs the handler (from the source) in this process,
+ * us-east-1 in a network namespace whose nftables drop the relay's port outbound. The relay listens on the root
  * namespace's end of the veth, so this process reaches it and the namespace would, but for the rule.
  */
-describe.skipIf(!prerequisites.ok && !required)('probing from several vantages', () => {
+// The Action runs as a node process through tsx, seconds on a loaded machine: a hang guard, not a speed test.
+describe.skipIf(!prerequisites.ok && !required)('probing from several vantages', { timeout: 60_000 }, () => {
   let ns: NetnsHandle;
   let standin: NetnsProcess;
   let front: FakeLambda;
@@ -76,11 +78,13 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
       SMTP_PROBE_ALLOWED_PORTS: `25,587,${relay.port}`,
     });
     standin = spawnInNetns(ns, process.execPath, [
+      ...TSX_IMPORT,
       new URL('./netns-lambda-standin.mjs', import.meta.url).pathname,
       ns.nsAddress4,
       String(STANDIN_PORT),
+      lambdaEntry('source'),
     ]);
-    await standin.waitForLine(/standin listening/, 10_000);
+    await standin.waitForLine(/standin listening/, 20_000);
     front = await startFakeLambda({
       credentials: CREDENTIALS,
       forward: (region) => (region === 'us-east-1' ? `http://${ns.nsAddress4}:${STANDIN_PORT}` : undefined),
@@ -108,6 +112,8 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
   ];
 
   it('the CLI shows the matrix, and says which network blocks the port', async () => {
+    // Only this test's requests: another test here signs one with a wrong secret on purpose.
+    const before = front.requests.length;
     let stdout = '';
     const code = await main(['--config', 'smtp-probe.yml', '--format', 'json', ...vantageArgs], {
       stdout: { write: (t: string) => (stdout += t), isTTY: false },
@@ -142,7 +148,9 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
       ['aws-lambda:eu-west-1', 'aws-lambda'],
       ['aws-lambda:us-east-1', 'aws-lambda'],
     ]);
-    expect(front.requests.every((r) => r.verified)).toBe(true);
+    const requests = front.requests.slice(before);
+    expect(requests.map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(requests.every((r) => r.verified)).toBe(true);
   });
 
   it('a vantage that cannot answer is reported and hides none of the others', async () => {
@@ -217,11 +225,11 @@ describe.skipIf(!prerequisites.ok && !required)('probing from several vantages',
     let code = 0;
     let stdout = '';
     try {
-      ({ stdout } = await run(
-        process.execPath,
-        [new URL('../../dist/action/index.js', import.meta.url).pathname],
-        { env, cwd: dir, timeout: 30_000 },
-      ));
+      ({ stdout } = await run(process.execPath, programArgs('action', 'source'), {
+        env,
+        cwd: dir,
+        timeout: 60_000,
+      }));
     } catch (error) {
       ({ code, stdout } = error as { code: number; stdout: string });
     }

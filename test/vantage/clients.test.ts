@@ -7,6 +7,7 @@ import { CHUNK } from '../../src/run/remote.js';
 import { invokeFunctionUrl, invokeLambda, VantageError } from '../../src/vantage/clients.js';
 import { parseVantage } from '../../src/vantage/spec.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
+import { refusingPort } from '../helpers/ports.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 import { usageError } from '../helpers/usage-error.js';
 
@@ -151,14 +152,9 @@ describe('vantage clients', () => {
   });
 
   it('a large plan is split across parallel invocations, and every port comes back', async () => {
-    // Ports this test holds refused: bound, then released, so nothing is assumed about the machine.
-    const closed = await Promise.all(
-      Array.from({ length: 45 }, async () => {
-        const s = await startRawServer(smtpScript({ greeting: '220 x' }));
-        await s.close();
-        return s.port;
-      }),
-    );
+    // 45 ports this test holds closed: each probe is refused, whatever else runs on the machine.
+    const held = await Promise.all(Array.from({ length: 45 }, () => refusingPort('127.0.0.1')));
+    const closed = held.map((port) => port.port);
     const previous = process.env.SMTP_PROBE_ALLOWED_PORTS;
     process.env.SMTP_PROBE_ALLOWED_PORTS = closed.join(',');
     try {
@@ -189,6 +185,7 @@ describe('vantage clients', () => {
       expect(new Set(report.results.map((r) => r.vantage))).toEqual(new Set(['aws-lambda:eu-west-1']));
     } finally {
       process.env.SMTP_PROBE_ALLOWED_PORTS = previous;
+      await Promise.all(held.map((port) => port.close()));
     }
   });
 });

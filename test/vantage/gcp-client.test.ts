@@ -20,6 +20,7 @@ import type { Report } from '../../src/result/model.js';
 import { VantageError } from '../../src/vantage/answers.js';
 import { invokeGcp } from '../../src/vantage/gcp-client.js';
 import { parseVantage, parseVantages, type RemoteVantageSpec } from '../../src/vantage/spec.js';
+import { programArgs } from '../helpers/entry-points.js';
 import {
   type FrontRequest,
   startGcpFront,
@@ -96,7 +97,7 @@ const request = () =>
 const signal = () => AbortSignal.timeout(10_000);
 const last = (): FrontRequest | undefined => front.requests.at(-1);
 
-describe('the GCP vantage client', () => {
+describe('the GCP vantage client', { timeout: 60_000 }, () => {
   it('sends the ID token as a Bearer token the front verifies (signature, issuer, audience, expiry) before the function answers', async () => {
     const token = await issuer.sign({ aud: audience, email: INVOKER, expiresIn: 600 });
     const answer = await invokeGcp(spec, request(), signal(), token);
@@ -231,7 +232,7 @@ describe('the GCP vantage client', () => {
     );
   });
 
-  it('the bundled Action registers every token of gcp-id-token as a secret and probes from the region', async () => {
+  it('the Action registers every token of gcp-id-token as a secret and probes from the region', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gcp-action-'));
     const output = join(dir, 'output.txt');
     await Promise.all([writeFile(output, ''), writeFile(join(dir, 'summary.md'), '')]);
@@ -239,31 +240,27 @@ describe('the GCP vantage client', () => {
       await issuer.sign({ aud: 'https://smtp-port-probe-1.us-central1.run.app', email: INVOKER }),
       await issuer.sign({ aud: audience, email: INVOKER }),
     ];
-    const { stdout } = await run(
-      process.execPath,
-      [new URL('../../dist/action/index.js', import.meta.url).pathname],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: dir,
-          [TEST_SWITCH]: '1',
-          SMTP_PROBE_ALLOWED_PORTS: `25,587,${relay.port}`,
-          INPUT_TARGETS: `127.0.0.1:${relay.port}`,
-          INPUT_MODE: 'plain',
-          INPUT_VANTAGES: `runner\ngcp:europe-west1:${front.url}`,
-          'INPUT_GCP-ID-TOKEN': tokens.join('\n'),
-          'INPUT_CHECK-RUN': 'false',
-          'INPUT_PR-COMMENT': 'off',
-          'INPUT_FAIL-ON': 'error',
-          GITHUB_OUTPUT: output,
-          GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-          GITHUB_WORKSPACE: dir,
-          RUNNER_TEMP: dir,
-        },
-        cwd: dir,
-        timeout: 30_000,
+    const { stdout } = await run(process.execPath, programArgs('action', 'source'), {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        [TEST_SWITCH]: '1',
+        SMTP_PROBE_ALLOWED_PORTS: `25,587,${relay.port}`,
+        INPUT_TARGETS: `127.0.0.1:${relay.port}`,
+        INPUT_MODE: 'plain',
+        INPUT_VANTAGES: `runner\ngcp:europe-west1:${front.url}`,
+        'INPUT_GCP-ID-TOKEN': tokens.join('\n'),
+        'INPUT_CHECK-RUN': 'false',
+        'INPUT_PR-COMMENT': 'off',
+        'INPUT_FAIL-ON': 'error',
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+        GITHUB_WORKSPACE: dir,
+        RUNNER_TEMP: dir,
       },
-    );
+      cwd: dir,
+      timeout: 60_000,
+    });
     // The runner masks what ::add-mask:: names: each token, before anything else is printed.
     const lines = stdout.split('\n');
     expect(lines.slice(0, 2)).toEqual(tokens.map((t) => `::add-mask::${t}`));
