@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
+import { runnerEnvironment } from '../../src/plan/runner-environment.js';
 import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
 import type { Report } from '../../src/result/model.js';
 import { startGcpFront, type TokenIssuer, tokenIssuer } from '../helpers/fake-gcp.js';
@@ -157,7 +158,7 @@ describe.skipIf(!prerequisites.ok && !required)(
       expect(relayFindings[0]?.message).toMatch(/ctl/);
       expect(relayFindings[0]?.hint).toMatch(/Google Cloud blocks outbound port 25/);
       expect(report.vantages.map((v) => [v.label, v.kind, v.facts?.provider])).toEqual([
-        ['runner', 'runner', 'local'],
+        ['runner', 'runner', runnerEnvironment(env)],
         ['aws-lambda:eu-west-1', 'aws-lambda', 'aws-lambda'],
         ['gcp:europe-west1', 'gcp', 'gcp-cloud-run'],
       ]);

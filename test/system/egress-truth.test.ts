@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
 import type { Finding, Report } from '../../src/result/model.js';
+import { lambdaEntry, TSX_IMPORT } from '../helpers/entry-points.js';
 import { type FakeLambda, startFakeLambda } from '../helpers/fake-lambda.js';
 import {
   createNetns,
@@ -112,12 +113,14 @@ describe.skipIf(!prerequisites.ok && !required)('attribution with three vantages
       ['us-east-1', us],
     ] as const) {
       const standin = spawnInNetns(ns, process.execPath, [
+        ...TSX_IMPORT,
         new URL('./netns-lambda-standin.mjs', import.meta.url).pathname,
         ns.nsAddress4,
         String(STANDIN_PORT),
+        lambdaEntry('source'),
       ]);
       processes.push(standin);
-      await standin.waitForLine(/standin listening/, 10_000);
+      await standin.waitForLine(/standin listening/, 20_000);
       standins.set(region, `http://${ns.nsAddress4}:${STANDIN_PORT}`);
     }
     front = await startFakeLambda({ credentials: CREDENTIALS, forward: (region) => standins.get(region) });

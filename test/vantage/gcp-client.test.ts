@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../gcp/index.js';
 import { EXIT, main } from '../../src/cli/main.js';
 import { CONTRACT_VERSION } from '../../src/contract/index.js';
+import { runnerEnvironment } from '../../src/plan/runner-environment.js';
 import { TEST_SWITCH } from '../../src/remote/destination-policy.js';
 import type { Report } from '../../src/result/model.js';
 import { VantageError } from '../../src/vantage/answers.js';
@@ -197,7 +198,7 @@ describe('the GCP vantage client', { timeout: 60_000 }, () => {
       ['gcp:europe-west1', 'ok'],
     ]);
     expect(report.vantages.map((v) => [v.label, v.kind, v.region, v.facts?.provider])).toEqual([
-      ['runner', 'runner', undefined, 'local'],
+      ['runner', 'runner', undefined, runnerEnvironment(process.env)],
       ['gcp:europe-west1', 'gcp', 'europe-west1', 'gcp-cloud-run'],
     ]);
     expect(`${stdout}${stderr}`).not.toContain(token.split('.')[2]);
