@@ -39884,10 +39884,10 @@ function parseDuration(value, source) {
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCHEME_PORTS = { smtp: 587, smtps: 465 };
 /**
- * Hides the secret part of anything that looks like `user:password@`, even in a spec too broken to
- * parse or in a line of a config file: everything from the first `:` of the user info to the last `@`
- * goes, because an unencoded `@`, `:` or space may sit inside the password. A user name alone is hidden
- * too: some providers (Postmark) use the API token as the user name.
+ * Hides the user info of anything that looks like `user:password@`, even in a spec too broken to
+ * parse or in a line of a config file: the user name (some providers, Postmark among them, use the API
+ * token as the user name) and everything from the first `:` to the last `@` (an unencoded `@`, `:` or
+ * space may sit inside the password): `smtp://****:****@host`.
  */
 function redactCredentials(text) {
     const at = text.lastIndexOf('@');
@@ -39900,7 +39900,9 @@ function redactCredentials(text) {
         return text;
     const userinfo = text.slice(start, at);
     const colon = userinfo.indexOf(':');
-    const shown = colon === -1 ? _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF : `${userinfo.slice(0, colon)}:${_probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF}`;
+    // Only emptiness shows through, so that "empty password in smtp://****:@host" still says what is wrong.
+    const mask = (part) => (part === '' ? '' : _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF);
+    const shown = colon === -1 ? _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF : `${mask(userinfo.slice(0, colon))}:${mask(userinfo.slice(colon + 1))}`;
     return `${text.slice(0, start)}${shown}${text.slice(at)}`;
 }
 const quote = (text) => JSON.stringify(text);

@@ -19,7 +19,7 @@ export interface TargetSpec {
   ports: Array<{ port: number; mode: Mode; explicit: boolean }>;
   /** From a URL's `user:pass@`, percent-decoded. */
   auth?: { username: string; password: string };
-  /** The spec as the user wrote it, with any password replaced by `****`. */
+  /** The spec as the user wrote it, with the user name and password replaced by `****`. */
   display: string;
 }
 
@@ -34,10 +34,10 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCHEME_PORTS = { smtp: 587, smtps: 465 } as const;
 
 /**
- * Hides the secret part of anything that looks like `user:password@`, even in a spec too broken to
- * parse or in a line of a config file: everything from the first `:` of the user info to the last `@`
- * goes, because an unencoded `@`, `:` or space may sit inside the password. A user name alone is hidden
- * too: some providers (Postmark) use the API token as the user name.
+ * Hides the user info of anything that looks like `user:password@`, even in a spec too broken to
+ * parse or in a line of a config file: the user name (some providers, Postmark among them, use the API
+ * token as the user name) and everything from the first `:` to the last `@` (an unencoded `@`, `:` or
+ * space may sit inside the password): `smtp://****:****@host`.
  */
 export function redactCredentials(text: string): string {
   const at = text.lastIndexOf('@');
@@ -48,7 +48,10 @@ export function redactCredentials(text: string): string {
   if (at < start) return text;
   const userinfo = text.slice(start, at);
   const colon = userinfo.indexOf(':');
-  const shown = colon === -1 ? REDACTED : `${userinfo.slice(0, colon)}:${REDACTED}`;
+  // Only emptiness shows through, so that "empty password in smtp://****:@host" still says what is wrong.
+  const mask = (part: string) => (part === '' ? '' : REDACTED);
+  const shown =
+    colon === -1 ? REDACTED : `${mask(userinfo.slice(0, colon))}:${mask(userinfo.slice(colon + 1))}`;
   return `${text.slice(0, start)}${shown}${text.slice(at)}`;
 }
 

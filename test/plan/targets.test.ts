@@ -61,20 +61,20 @@ describe('target syntax: every form', () => {
     });
   });
 
-  it('URL credentials are percent-decoded into auth and shown as **** in display', () => {
+  it('URL credentials are percent-decoded into auth; display shows **** for the user name and the password', () => {
     expect(parseTargetSpec('smtp://apikey:s%40cr%3At@smtp.example.com:2525', 'target')).toEqual({
       host: 'smtp.example.com',
       mx: false,
       ports: [{ port: 2525, mode: 'starttls', explicit: false }],
       auth: { username: 'apikey', password: 's@cr:t' },
-      display: 'smtp://apikey:****@smtp.example.com:2525',
+      display: 'smtp://****:****@smtp.example.com:2525',
     });
   });
 
   it('an unencoded @ in the password still parses, and the whole password is hidden', () => {
     const spec = parseTargetSpec('smtps://user%40example.com:p@ss@smtp.example.com', 'target');
     expect(spec.auth).toEqual({ username: 'user@example.com', password: 'p@ss' });
-    expect(spec.display).toBe('smtps://user%40example.com:****@smtp.example.com');
+    expect(spec.display).toBe('smtps://****:****@smtp.example.com');
   });
 });
 
@@ -122,7 +122,7 @@ describe('target syntax: mistakes name the bad value and where it came from', ()
     ['smtp://', 'missing host in "smtp://"'],
     ['smtp://user@smtp.example.com', 'user name without a password in "smtp://****@smtp.example.com"'],
     ['smtp://:pw@smtp.example.com', 'empty user name in "smtp://:****@smtp.example.com"'],
-    ['smtp://user:@smtp.example.com', 'empty password in "smtp://user:****@smtp.example.com"'],
+    ['smtp://user:@smtp.example.com', 'empty password in "smtp://****:@smtp.example.com"'],
     ['smtp://user:%zz@smtp.example.com', 'malformed percent-encoding in the password'],
     ['mx:', '"mx:" needs a domain'],
     ['mx:example.com:25', 'port "25" after an mx domain'],
@@ -134,7 +134,7 @@ describe('target syntax: mistakes name the bad value and where it came from', ()
     ['2001:db8::zz', '"2001:db8::zz" is neither host:port nor an IPv6 address'],
     ['exa_mple..com', 'host "exa_mple..com" is neither a host name nor an IP address'],
     ['-smtp.example.com:25', 'host "-smtp.example.com" is neither'],
-    ['user:pw@smtp.example.com', 'credentials in "user:****@smtp.example.com" need a URL'],
+    ['user:pw@smtp.example.com', 'credentials in "****:****@smtp.example.com" need a URL'],
   ])('%j is refused: %s', (spec, named) => {
     const source = `target ${JSON.stringify(redactCredentials(spec))}`;
     const error = usageError(() => parseTargetSpec(spec, source));
