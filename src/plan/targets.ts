@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { defaultMode, type Mode, REDACTED } from '../probe/index.js';
 import { resolveTarget } from '../probe/options.js';
+import { quoteInput } from '../result/settings.js';
 import {
   DEFAULT_PORTS,
   type Expectations,
@@ -55,7 +56,7 @@ export function redactCredentials(text: string): string {
   return `${text.slice(0, start)}${shown}${text.slice(at)}`;
 }
 
-const quote = (text: string): string => JSON.stringify(text);
+const quote = (text: string): string => quoteInput(text);
 
 /** What every message needs: the spec with its password hidden, and where it came from. */
 interface Context {
@@ -67,7 +68,7 @@ function fail(ctx: Context, message: string): never {
   throw new UsageError(message, ctx.source);
 }
 
-/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535, each once. */
+/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535; a port given twice is probed once. */
 export function parsePortList(text: string, source: string): number[] {
   const ctx = { display: text, source };
   if (text === '') fail(ctx, 'missing port: give a port such as 587 or a list such as 25,465,587');
@@ -78,8 +79,7 @@ export function parsePortList(text: string, source: string): number[] {
     if (!(port >= 1 && port <= 65_535)) {
       fail(ctx, `invalid port ${quote(part)}: use a whole number from 1 to 65535`);
     }
-    if (ports.includes(port)) fail(ctx, `port ${port} is listed twice in ${quote(text)}`);
-    ports.push(port);
+    if (!ports.includes(port)) ports.push(port);
   }
   return ports;
 }

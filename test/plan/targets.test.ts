@@ -108,7 +108,6 @@ describe('target syntax: mistakes name the bad value and where it came from', ()
     ['smtp.example.com:abc', 'invalid port "abc"'],
     ['smtp.example.com:+25', 'invalid port "+25"'],
     ['smtp.example.com:25,,587', 'empty entry in port list "25,,587"'],
-    ['smtp.example.com:587,587', 'port 587 is listed twice in "587,587"'],
     ['', 'empty target'],
     [':587', 'missing host in ":587"'],
     ['smtp.example.com:', 'missing port after ":" in "smtp.example.com:"'],
@@ -156,6 +155,11 @@ describe('helpers the CLI and the config file share', () => {
     expect(usageError(() => parsePortList('25;587', '--ports')).message).toBe(
       '--ports: invalid port "25;587": use a whole number from 1 to 65535',
     );
+  });
+
+  it('a port given twice is probed once, wherever it is written', () => {
+    expect(parsePortList('25,465,25,587,465', '--ports')).toEqual([25, 465, 587]);
+    expect(parseTargetSpec('smtp.example.com:587,587,25', 't').ports.map((p) => p.port)).toEqual([587, 25]);
   });
 
   it('parseHost takes a lone host, strips IPv6 brackets, and sends ports to their own key', () => {
