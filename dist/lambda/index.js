@@ -16910,7 +16910,10 @@ async function serve(request, options) {
         throw new BadRequest('jobs', `${mxCount} mx jobs are more than the ${policy.maxMxTargets} allowed`);
     }
     const system = vettingDns();
-    const dns = { ...system, ...options.dns };
+    const dns = {
+        lookup: options.lookup ?? system.lookup,
+        resolveMx: options.resolveMx ?? system.resolveMx,
+    };
     const dnsSlot = slots(DNS_CONCURRENCY);
     const probeSlot = slots(request.concurrency ?? 32);
     const ends = new AbortController();

@@ -24,15 +24,17 @@ import {
   type VettedDestination,
   vetDestination,
 } from './destination-policy.js';
-import { type VettingDns, vettingDns } from './vetting-dns.js';
+import { vettingDns } from './vetting-dns.js';
 
 export interface ServeOptions {
   policy: DestinationPolicy;
   /** Milliseconds the platform leaves for the whole answer (its deadline minus a safety margin). */
   budgetMs: number;
   vantage: VantageFacts;
-  /** DNS for vetting names and expanding MX jobs; c-ares from /etc/resolv.conf by default (vetting-dns.ts). */
-  dns?: Partial<VettingDns>;
+  /** DNS for vetting names; c-ares from /etc/resolv.conf by default (vetting-dns.ts). */
+  lookup?: Lookup;
+  /** DNS for expanding `mx` jobs; the same c-ares resolver by default. */
+  resolveMx?: MxLookup;
 }
 
 /** DNS questions in flight at once for one request: all of a capped request's names, in a wave or two. */
@@ -79,7 +81,10 @@ export async function serve(request: ProbeRequest, options: ServeOptions): Promi
   }
 
   const system = vettingDns();
-  const dns = { ...system, ...options.dns };
+  const dns = {
+    lookup: options.lookup ?? system.lookup,
+    resolveMx: options.resolveMx ?? system.resolveMx,
+  };
   const dnsSlot = slots(DNS_CONCURRENCY);
   const probeSlot = slots(request.concurrency ?? 32);
   const ends = new AbortController();
