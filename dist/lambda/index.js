@@ -16977,6 +16977,9 @@ async function serve(request, options) {
     }
     finally {
         clearTimeout(timer);
+        // On a failure of the function itself, nothing it started outlives the invocation.
+        if (!ends.signal.aborted)
+            ends.abort(new Error('the request ended'));
         system.cancel();
     }
     return {

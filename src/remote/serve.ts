@@ -151,6 +151,8 @@ export async function serve(request: ProbeRequest, options: ServeOptions): Promi
     );
   } finally {
     clearTimeout(timer);
+    // On a failure of the function itself, nothing it started outlives the invocation.
+    if (!ends.signal.aborted) ends.abort(new Error('the request ended'));
     system.cancel();
   }
   return {

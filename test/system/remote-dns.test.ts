@@ -241,7 +241,8 @@ describe.skipIf(!prerequisites.ok && !required)('a remote vantage and the DNS it
       request(Array.from({ length: count }, (_, i) => ({ host: `d${i}.example.test`, mx: true }))),
     );
     expect(answer.error).toMatchObject({ type });
-    expect(ms).toBeLessThan(1_000);
+    // Measured at 10-410 ms (the 1.4 MB body is the cost); generous for a loaded machine.
+    expect(ms).toBeLessThan(3_000);
     expect(dns.queries).toEqual([]);
   });
 
