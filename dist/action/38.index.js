@@ -22,6 +22,8 @@ var external_node_path_ = __webpack_require__(6760);
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./src/probe/index.ts + 22 modules
 var probe = __webpack_require__(3349);
+// EXTERNAL MODULE: ./src/result/settings.ts
+var settings = __webpack_require__(6744);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
@@ -51,13 +53,14 @@ var types = __webpack_require__(9898);
 
 
 
+
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const FAIL_ON_VALUES = ['error', 'warning', 'never'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names a value for an error message: short, quoted, never a dump of a whole mapping. */
 function describeValue(value) {
     if (typeof value === 'string')
-        return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+        return (0,settings/* quoteInput */.Zs)(value);
     if (value === undefined)
         return 'nothing';
     if (value === null)
@@ -99,7 +102,7 @@ function via(schema, read) {
 function unknownKeyMessage(key, known) {
     const nearest = (0,mod/* closest */.kp)(key, [...known]);
     // A target URL YAML read as a key (`- smtp://user:pw@host: 587`) may carry a password.
-    const shown = JSON.stringify((0,targets/* redactCredentials */.UY)(key));
+    const shown = (0,settings/* quoteInput */.Zs)((0,targets/* redactCredentials */.UY)(key));
     return nearest && (0,mod/* distance */.Io)(key, nearest) <= Math.max(2, Math.floor(key.length / 3))
         ? `unknown key ${shown} (did you mean ${JSON.stringify(nearest)}?)`
         : `unknown key ${shown} (known keys: ${known.join(', ')})`;
@@ -124,7 +127,7 @@ function expectedHost(what) {
 /** `- smtp.example.com: 587` is a mapping with a host for its key: a space after the colon. */
 function hostAsKey(key) {
     return /^[\w.-]+\.[\w-]+$/.test(key)
-        ? `unknown key ${JSON.stringify(key)}: to give a target as text, write host:port with no space after the colon`
+        ? `unknown key ${(0,settings/* quoteInput */.Zs)(key)}: to give a target as text, write host:port with no space after the colon`
         : undefined;
 }
 function wholeNumber(what, min, max = Number.MAX_SAFE_INTEGER) {
@@ -201,11 +204,15 @@ function checkTarget(t, ctx) {
         const missing = t.username_env === undefined ? 'username_env' : 'password_env';
         problem([missing], 'missing: username_env and password_env go together');
     }
-    const seen = new Set();
-    for (const [index, { port }] of (t.ports ?? []).entries()) {
-        if (seen.has(port))
-            problem(['ports', index], `port ${port} is listed twice`);
-        seen.add(port);
+    // The same port twice is probed once; twice with different settings, it could not be told apart.
+    const seen = new Map();
+    for (const [index, entry] of (t.ports ?? []).entries()) {
+        const settings = JSON.stringify(entry);
+        const earlier = seen.get(entry.port);
+        if (earlier !== undefined && earlier !== settings) {
+            problem(['ports', index], `port ${entry.port} is listed twice with different settings`);
+        }
+        seen.set(entry.port, settings);
     }
 }
 /** Builds the config schema; `ca_file` and the `*_env` keys are resolved while parsing, at their node. */
@@ -218,7 +225,7 @@ function configSchema({ dir, env }) {
         }
         catch (error) {
             const code = error.code ?? 'unreadable';
-            throw new types/* UsageError */.eb(`cannot read CA file ${describeValue(name)} (${path}): ${code}`);
+            throw new types/* UsageError */.eb(`cannot read CA file ${describeValue(name)} (${(0,settings/* cutInput */.vL)(path, 120)}): ${code}`);
         }
         if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
             throw new types/* UsageError */.eb(`CA file ${describeValue(name)} holds no PEM certificate`);
@@ -233,11 +240,11 @@ function configSchema({ dir, env }) {
         const value = env[name];
         // GitHub Actions turns a secret that is not set into an empty string: treat both the same.
         if (value === undefined || value === '') {
-            throw new types/* UsageError */.eb(`environment variable ${name} is not set or is empty`);
+            throw new types/* UsageError */.eb(`environment variable ${(0,settings/* cutInput */.vL)(name)} is not set or is empty`);
         }
         // The value itself is a secret: name the variable, never what it holds.
         if (/[\r\n\0]/.test(value)) {
-            throw new types/* UsageError */.eb(`environment variable ${name} contains a line break or NUL`);
+            throw new types/* UsageError */.eb(`environment variable ${(0,settings/* cutInput */.vL)(name)} contains a line break or NUL`);
         }
         return { name, value };
     });
@@ -296,6 +303,7 @@ function configSchema({ dir, env }) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/config.ts
+
 
 
 
@@ -418,13 +426,16 @@ function targetPlanOf(entry, defaultExpect, at, path) {
     const entries = entry.mx
         ? [{ port: 25, mode: undefined, expect: undefined }]
         : (entry.ports ?? types/* DEFAULT_PORTS */.J2.map((port) => ({ port, mode: undefined, expect: undefined })));
-    const ports = entries.map((p, index) => ({
+    const ports = entries
+        .map((p, index) => ({
         port: p.port,
         mode: p.mode ?? entry.mode ?? (0,probe/* defaultMode */.Hf)(p.port),
         modeExplicit: (p.mode ?? entry.mode) !== undefined,
         expect: mergeExpectations(defaultExpect, entry.expect, p.expect),
         location: entry.ports ? at([...path, 'ports', index]) : location,
-    }));
+    }))
+        // A port listed twice with the same settings (checkTarget refuses different ones) is probed once.
+        .filter((p, i, all) => all.findIndex((q) => q.port === p.port) === i);
     const user = entry.username_env;
     const pass = entry.password_env;
     return {
@@ -478,7 +489,7 @@ dir = (0,external_node_path_.dirname)(file)) {
         data = doc.toJS({ maxAliasCount: 100 });
     }
     catch (error) {
-        throw new types/* UsageError */.eb(`cannot read the YAML: ${error.message}`, `${file}:1:1`);
+        throw new types/* UsageError */.eb(`cannot read the YAML: ${(0,settings/* cutInput */.vL)(error.message, 200)}`, `${file}:1:1`);
     }
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
         throw new types/* UsageError */.eb(`expected a mapping with targets and defaults at the top, got ${describeValue(data)}`, where(at([])));
@@ -525,7 +536,7 @@ cwd = process.cwd()) {
             : code === 'EISDIR'
                 ? 'is a directory, not a file'
                 : (code ?? 'unreadable');
-        throw new types/* UsageError */.eb(`cannot read config file ${JSON.stringify(path)}: ${reason}`, path);
+        throw new types/* UsageError */.eb(`cannot read config file ${(0,settings/* quoteInput */.Zs)(path)}: ${reason}`, (0,settings/* cutInput */.vL)(path));
     }
     return parseConfig(text, path, env, (0,external_node_path_.resolve)(cwd, (0,external_node_path_.dirname)(path)));
 }

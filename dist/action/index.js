@@ -38246,7 +38246,7 @@ function parseVantage(text, source) {
         return lambdaSpec(region, functionName, qualifier, functionArn, source);
     }
     if (text.startsWith('arn:')) {
-        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, source);
     }
     const gcp = /^gcp:([^:]*):(.*)$/.exec(text);
     if (gcp)
@@ -38256,15 +38256,15 @@ function parseVantage(text, source) {
     if (url?.protocol === 'https:' && region && AWS_REGION.test(region)) {
         return { kind: 'function-url', label: `function-url:${region}`, region, url };
     }
-    throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not a vantage: use ${FORMS}`, source);
+    throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(text)} is not a vantage: use ${FORMS}`, source);
 }
 function lambdaSpec(region, functionName, qualifier, functionArn, source) {
     if (!AWS_REGION.test(region))
-        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not an AWS region`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(region)} is not an AWS region`, source);
     if (!FUNCTION_NAME.test(functionName))
-        throw new settings/* UsageError */.eb(`${JSON.stringify(functionName)} is not a function name`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(functionName)} is not a function name`, source);
     if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
-        throw new settings/* UsageError */.eb(`${JSON.stringify(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`, source);
     }
     return {
         kind: 'aws-lambda',
@@ -38286,11 +38286,11 @@ function urlOf(text) {
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 function gcpSpec(region, text, source) {
     if (!GCP_REGION.test(region)) {
-        throw new settings/* UsageError */.eb(`${JSON.stringify(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`, source);
     }
     const url = urlOf(text);
     if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname)))) {
-        throw new settings/* UsageError */.eb(`${JSON.stringify(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`, source);
+        throw new settings/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`, source);
     }
     if (url.username || url.password || url.search || url.hash) {
         throw new settings/* UsageError */.eb(`the URL of gcp:${region} must not carry credentials, a query or a fragment: the ID token authenticates`, source);
@@ -38338,6 +38338,7 @@ var types = __nccwpck_require__(9898);
 
 
 
+
 /** Config file first, then flags over it; targets from both. Throws UsageError for every mistake. */
 async function buildPlan(input) {
     const warnings = [];
@@ -38355,7 +38356,7 @@ async function buildPlan(input) {
             : t);
     }
     input.targets.forEach((spec, i) => {
-        const source = input.targetSource?.(i, spec) ?? `target ${JSON.stringify((0,plan_targets/* redactCredentials */.UY)(spec))}`;
+        const source = input.targetSource?.(i, spec) ?? `target ${(0,settings/* quoteInput */.Zs)((0,plan_targets/* redactCredentials */.UY)(spec))}`;
         const parsed = (0,plan_targets/* parseTargetSpec */.Sf)(spec, source, {
             ...(input.ports ? { ports: input.ports } : {}),
             ...(input.mode ? { mode: input.mode } : {}),
@@ -38372,7 +38373,7 @@ async function buildPlan(input) {
     const controls = (0,plan_controls/* mergeControls */.JG)(targets, config?.controls ?? [], (input.controls ?? []).map((spec, i) => (0,plan_controls/* parseControlSpec */.oe)(spec, input.controlSource?.(i, spec) ?? `control ${JSON.stringify(spec)}`)));
     if (targets.length === 0) {
         throw new types/* UsageError */.eb(configPath
-            ? `${configPath} lists no targets`
+            ? `${(0,settings/* cutInput */.vL)(configPath)} lists no targets`
             : 'no targets: give host[:port] arguments or a config file (--config)');
     }
     const ca = [
@@ -38436,7 +38437,7 @@ function checkAuthExpectations(targets) {
     for (const target of targets) {
         const port = target.ports.find((p) => p.expect.auth === 'ok');
         if (port && !target.auth) {
-            throw new types/* UsageError */.eb(`target ${JSON.stringify(target.name)} expects AUTH to succeed (expect.auth: ok) but has no credentials: give them with \`auth\``, port.location ? `${port.location.file}:${port.location.line}:${port.location.column}` : undefined);
+            throw new types/* UsageError */.eb(`target ${(0,settings/* quoteInput */.Zs)(target.name)} expects AUTH to succeed (expect.auth: ok) but has no credentials: give them with \`auth\``, port.location ? `${port.location.file}:${port.location.line}:${port.location.column}` : undefined);
         }
     }
 }
@@ -38455,12 +38456,21 @@ function readCredentials(refs, env) {
     const username = env[refs.usernameEnv];
     const password = env[refs.passwordEnv];
     // Name the variable, never its value.
-    if (!username)
-        throw new types/* UsageError */.eb(`environment variable ${refs.usernameEnv} is not set`, { setting: 'auth' });
-    if (password === undefined || password === '') {
-        throw new types/* UsageError */.eb(`environment variable ${refs.passwordEnv} is not set`, { setting: 'auth' });
+    for (const [name, value] of [
+        [refs.usernameEnv, username],
+        [refs.passwordEnv, password],
+    ]) {
+        if (value === undefined || value === '') {
+            throw new types/* UsageError */.eb(`environment variable ${name} is not set`, { setting: 'auth' });
+        }
+        // The value would become part of an AUTH command: a line break would end it (RFC 4954 §4).
+        if (/[\r\n\0]/.test(value)) {
+            throw new types/* UsageError */.eb(`environment variable ${name} contains a line break or NUL; the value is not shown`, {
+                setting: 'auth',
+            });
+        }
     }
-    return { username, password };
+    return { username: username, password: password };
 }
 async function readCa(file, cwd) {
     const path = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(cwd, file);
@@ -38470,10 +38480,10 @@ async function readCa(file, cwd) {
     }
     catch (error) {
         const code = error.code ?? 'unreadable';
-        throw new types/* UsageError */.eb(`cannot read CA file ${file} (${code})`, { setting: 'ca' });
+        throw new types/* UsageError */.eb(`cannot read CA file ${(0,settings/* cutInput */.vL)(file)} (${code})`, { setting: 'ca' });
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new types/* UsageError */.eb(`${file} holds no PEM certificate`, { setting: 'ca' });
+        throw new types/* UsageError */.eb(`${(0,settings/* cutInput */.vL)(file)} holds no PEM certificate`, { setting: 'ca' });
     }
     return text;
 }
@@ -38492,7 +38502,7 @@ function addTarget(targets, target) {
         same.require === target.require &&
         JSON.stringify([same.auth, same.envelope]) === JSON.stringify([target.auth, target.envelope]);
     if (!sameSettings) {
-        throw new types/* UsageError */.eb(`target ${JSON.stringify(target.name)} is listed twice with different settings; give each a distinct name`);
+        throw new types/* UsageError */.eb(`target ${(0,settings/* quoteInput */.Zs)(target.name)} is listed twice with different settings; give each a distinct name`);
     }
     for (const port of target.ports) {
         if (!same.ports.some((p) => p.port === port.port))
@@ -39592,6 +39602,7 @@ var duration = __nccwpck_require__(2983);
 
 
 
+
 const PR_COMMENT = ['off', 'on-failure', 'always'];
 function input(name) {
     return getInput(name).trim();
@@ -39600,7 +39611,7 @@ function choice(name, allowed, fallback) {
     const value = input(name) || fallback;
     if (allowed.includes(value))
         return value;
-    throw new types/* UsageError */.eb(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+    throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
 }
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const TLS_EXPECTATIONS = ['required', 'optional', 'none'];
@@ -39610,7 +39621,7 @@ function optionalChoice(name, allowed) {
         return undefined;
     if (allowed.includes(value))
         return value;
-    throw new types/* UsageError */.eb(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+    throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
 }
 function optionalDuration(name) {
     const value = input(name);
@@ -39624,7 +39635,7 @@ function flag(name, fallback) {
         return true;
     if (['false', 'no', 'off'].includes(value))
         return false;
-    throw new types/* UsageError */.eb(`${JSON.stringify(value)} is not true or false`, `input ${name}`);
+    throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(value)} is not true or false`, `input ${name}`);
 }
 /** `targets`: one per line (or several per line, space-separated); `#` starts a comment. */
 function targetLines(text) {
@@ -39651,26 +39662,35 @@ function readInputs() {
     if ((username === '') !== (password === '')) {
         throw new types/* UsageError */.eb('give both auth-username and auth-password, or neither', `input ${username ? 'auth-password' : 'auth-username'}`);
     }
+    // The value would become part of an AUTH command: a line break would end it (RFC 4954 §4).
+    for (const [name, value] of [
+        ['auth-username', username],
+        ['auth-password', password],
+    ]) {
+        if (/[\r\n\0]/.test(value)) {
+            throw new types/* UsageError */.eb('contains a line break or NUL; the value is not shown', `input ${name}`);
+        }
+    }
     const targets = targetLines(getInput('targets'));
     const timeout = input('timeout');
     const concurrencyText = input('concurrency');
     const concurrency = concurrencyText === '' ? undefined : Number(concurrencyText);
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
-        throw new types/* UsageError */.eb(`${JSON.stringify(concurrencyText)} must be a whole number from 1 to 256`, 'input concurrency');
+        throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(concurrencyText)} must be a whole number from 1 to 256`, 'input concurrency');
     }
     const helo = input('helo');
     if (helo && !(0,probe/* isHeloName */.U3)(helo))
-        throw new types/* UsageError */.eb(`${JSON.stringify(helo)} is not a domain name or address literal`, 'input helo');
+        throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(helo)} is not a domain name or address literal`, 'input helo');
     const mode = input('mode');
     if (mode && !probe/* MODES */.FN.includes(mode)) {
-        throw new types/* UsageError */.eb(`${JSON.stringify(mode)} is not one of ${probe/* MODES */.FN.join(', ')}`, 'input mode');
+        throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(mode)} is not one of ${probe/* MODES */.FN.join(', ')}`, 'input mode');
     }
     const vantageLines = targetLines(input('vantages') || 'runner');
     const controlLines = targetLines(getInput('controls'));
     const retriesText = input('retries');
     const retries = retriesText === '' ? undefined : Number(retriesText);
     if (retries !== undefined && (!/^\d+$/.test(retriesText) || retries > 5)) {
-        throw new types/* UsageError */.eb(`${JSON.stringify(retriesText)} must be a whole number from 0 to 5`, 'input retries');
+        throw new types/* UsageError */.eb(`${(0,settings/* quoteInput */.Zs)(retriesText)} must be a whole number from 0 to 5`, 'input retries');
     }
     const minTls = optionalChoice('min-tls', TLS_VERSIONS);
     const expectTls = optionalChoice('expect-tls', TLS_EXPECTATIONS);
@@ -39684,7 +39704,7 @@ function readInputs() {
     return {
         plan: {
             targets: targets.map((t) => t.spec),
-            targetSource: (i, spec) => `input targets line ${targets[i]?.line ?? i + 1} (${JSON.stringify((0,plan_targets/* redactCredentials */.UY)(spec))})`,
+            targetSource: (i, spec) => `input targets line ${targets[i]?.line ?? i + 1} (${(0,settings/* quoteInput */.Zs)((0,plan_targets/* redactCredentials */.UY)(spec))})`,
             ...(config ? { configPath: config } : { defaultConfigPath: '.github/smtp-probe.yml' }),
             failOn,
             ...(mode ? { mode: mode } : {}),
@@ -40402,7 +40422,9 @@ function mergeControls(targets, fromFile, given) {
 /* unused harmony export MAX_DURATION_MS */
 /* harmony import */ var ms__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(744);
 /* harmony import */ var ms__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(ms__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9898);
+/* harmony import */ var _result_settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6744);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9898);
+
 
 
 /**
@@ -40414,7 +40436,7 @@ const HINT = 'use a number of milliseconds or a value like 10s, 500ms, 2m';
 /** Names a value for an error message without dumping objects. */
 function show(value) {
     if (typeof value === 'string')
-        return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+        return (0,_result_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteInput */ .Zs)(value);
     if (value === null || value === undefined)
         return String(value);
     if (Array.isArray(value))
@@ -40434,13 +40456,13 @@ function parseDuration(value, source) {
         millis = ms__WEBPACK_IMPORTED_MODULE_0___default()(value.trim());
     }
     if (millis === undefined || !Number.isFinite(millis)) {
-        throw new _types_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb(`invalid duration ${show(value)}: ${HINT}`, source);
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`invalid duration ${show(value)}: ${HINT}`, source);
     }
     if (millis <= 0) {
-        throw new _types_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb(`invalid duration ${show(value)}: it must be more than zero; ${HINT}`, source);
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`invalid duration ${show(value)}: it must be more than zero; ${HINT}`, source);
     }
     if (millis > MAX_DURATION_MS) {
-        throw new _types_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb(`invalid duration ${show(value)}: the longest allowed is ${MAX_DURATION_MS} ms (about 24.8 days)`, source);
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`invalid duration ${show(value)}: the longest allowed is ${MAX_DURATION_MS} ms (about 24.8 days)`, source);
     }
     return millis;
 }
@@ -40463,7 +40485,9 @@ function parseDuration(value, source) {
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _probe_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3349);
 /* harmony import */ var _probe_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4344);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9898);
+/* harmony import */ var _result_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6744);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9898);
+
 
 
 
@@ -40471,10 +40495,10 @@ function parseDuration(value, source) {
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCHEME_PORTS = { smtp: 587, smtps: 465 };
 /**
- * Hides the secret part of anything that looks like `user:password@`, even in a spec too broken to
- * parse or in a line of a config file: everything from the first `:` of the user info to the last `@`
- * goes, because an unencoded `@`, `:` or space may sit inside the password. A user name alone is hidden
- * too: some providers (Postmark) use the API token as the user name.
+ * Hides the user info of anything that looks like `user:password@`, even in a spec too broken to
+ * parse or in a line of a config file: the user name (some providers, Postmark among them, use the API
+ * token as the user name) and everything from the first `:` to the last `@` (an unencoded `@`, `:` or
+ * space may sit inside the password): `smtp://****:****@host`.
  */
 function redactCredentials(text) {
     const at = text.lastIndexOf('@');
@@ -40487,14 +40511,16 @@ function redactCredentials(text) {
         return text;
     const userinfo = text.slice(start, at);
     const colon = userinfo.indexOf(':');
-    const shown = colon === -1 ? _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF : `${userinfo.slice(0, colon)}:${_probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF}`;
+    // Only emptiness shows through, so that "empty password in smtp://****:@host" still says what is wrong.
+    const mask = (part) => (part === '' ? '' : _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF);
+    const shown = colon === -1 ? _probe_index_js__WEBPACK_IMPORTED_MODULE_1__/* .REDACTED */ .XF : `${mask(userinfo.slice(0, colon))}:${mask(userinfo.slice(colon + 1))}`;
     return `${text.slice(0, start)}${shown}${text.slice(at)}`;
 }
-const quote = (text) => JSON.stringify(text);
+const quote = (text) => (0,_result_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteInput */ .Zs)(text);
 function fail(ctx, message) {
-    throw new _types_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(message, ctx.source);
+    throw new _types_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(message, ctx.source);
 }
-/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535, each once. */
+/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535; a port given twice is probed once. */
 function parsePortList(text, source) {
     const ctx = { display: text, source };
     if (text === '')
@@ -40507,9 +40533,8 @@ function parsePortList(text, source) {
         if (!(port >= 1 && port <= 65_535)) {
             fail(ctx, `invalid port ${quote(part)}: use a whole number from 1 to 65535`);
         }
-        if (ports.includes(port))
-            fail(ctx, `port ${port} is listed twice in ${quote(text)}`);
-        ports.push(port);
+        if (!ports.includes(port))
+            ports.push(port);
     }
     return ports;
 }
@@ -40679,7 +40704,7 @@ function parseTargetSpec(spec, source, defaults = {}) {
     }
     const { host, portText } = splitHostPorts(ctx, spec);
     checkHost(ctx, host);
-    const ports = portText === undefined ? [...(defaults.ports ?? _types_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_PORTS */ .J2)] : parsePortList(portText, source);
+    const ports = portText === undefined ? [...(defaults.ports ?? _types_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_PORTS */ .J2)] : parsePortList(portText, source);
     return {
         host,
         mx: false,
@@ -42932,10 +42957,12 @@ const RULE_IDS = Object.keys(RULES);
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bx: () => (/* binding */ spellReport),
+/* harmony export */   Zs: () => (/* binding */ quoteInput),
 /* harmony export */   eb: () => (/* binding */ UsageError),
-/* harmony export */   lO: () => (/* binding */ spell)
+/* harmony export */   lO: () => (/* binding */ spell),
+/* harmony export */   vL: () => (/* binding */ cutInput)
 /* harmony export */ });
-/* unused harmony exports SETTINGS, settingsIn */
+/* unused harmony exports SETTINGS, settingsIn, ECHO_MAX */
 /**
  * The user's settings by one neutral name each. Below the adapters, a hint or an error that tells the
  * user to change something names the setting as a backticked id (`helo`, `expect.tls`); each adapter
@@ -42980,6 +43007,23 @@ function spell(text, spelling) {
 function settingsIn(text) {
     return [...text.matchAll(REFERENCE)].map((m) => m[1]);
 }
+/** The most of a user's value an error message repeats: enough to recognise it, never a whole file. */
+const ECHO_MAX = 60;
+/** The longest line a usage error prints, whatever it repeats (a last guard; quoteInput cuts first). */
+const LINE_MAX = 1_000;
+/**
+ * A value the user gave, cut to a readable length for an error message: `abc…` plus, when cut, how
+ * long it really was. A 5 MB flag or config value is never echoed whole.
+ */
+function cutInput(value, max = ECHO_MAX) {
+    return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+/** `cutInput`, quoted as JSON: control characters (CR, LF, NUL) show as escapes, on one line. */
+function quoteInput(value, max = ECHO_MAX) {
+    return value.length <= max
+        ? JSON.stringify(value)
+        : `${JSON.stringify(`${value.slice(0, max)}…`)} (${value.length} characters)`;
+}
 /**
  * A mistake in what the user gave us: a setting, a target, a config file. Exit code 2 (or a failed
  * step), one line, no stack. `message` may name settings as backticked ids; `describe` spells them.
@@ -43002,7 +43046,9 @@ class UsageError extends Error {
             : typeof this.source === 'string'
                 ? `${this.source}: `
                 : `${spelling[this.source.setting]}${this.source.detail ? ` ${this.source.detail}` : ''}: `;
-        return spell(`${where}${this.text}`, spelling);
+        // One line, whatever a parser's message or an unquoted path held.
+        const line = spell(`${where}${this.text}`, spelling).replace(/[\r\n\u2028\u2029]+/g, ' ');
+        return line.length <= LINE_MAX ? line : `${line.slice(0, LINE_MAX)}…`;
     }
 }
 /**

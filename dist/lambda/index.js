@@ -17299,14 +17299,14 @@ function unexpected(error) {
  * deadline. Never rejects for a network outcome; throws only for invalid arguments, naming the value.
  */
 async function probe(target, options = {}) {
-    return probeResolved(resolveTarget(target), resolveOptions(options));
+    return probe_probeResolved(options_resolveTarget(target), options_resolveOptions(options));
 }
 /**
  * `probe` for a target and options already checked (used by `probeAll`, which checks them once). The
  * result passes through the credentials' redactor as a whole, every string of it: a server may repeat
  * what it was sent (`535 user=… pass=…`, `501 cannot decode <base64>`) in any reply.
  */
-async function probeResolved(target, o) {
+async function probe_probeResolved(target, o) {
     const redact = credentialRedactor(o.auth);
     return redactDeep(await probeUnredacted(target, o, redact), redact);
 }
@@ -17420,9 +17420,9 @@ async function probeAll(targets, options = {}) {
     if (overallTimeout !== undefined && (!Number.isFinite(overallTimeout) || overallTimeout <= 0)) {
         throw new RangeError(`options.overallTimeout must be a positive number of milliseconds, got ${overallTimeout}`);
     }
-    const base = options_resolveOptions(probeOptions);
-    const resolved = targets.map((t, i) => options_resolveTarget(t, `targets[${i}]`));
-    const perTarget = targets.map((t) => t.options ? options_resolveOptions({ ...probeOptions, ...t.options }) : base);
+    const base = resolveOptions(probeOptions);
+    const resolved = targets.map((t, i) => resolveTarget(t, `targets[${i}]`));
+    const perTarget = targets.map((t) => t.options ? resolveOptions({ ...probeOptions, ...t.options }) : base);
     const controller = new AbortController();
     const timer = overallTimeout === undefined
         ? undefined
@@ -17430,7 +17430,7 @@ async function probeAll(targets, options = {}) {
     const signal = base.signal ? AbortSignal.any([base.signal, controller.signal]) : controller.signal;
     // Every probe in flight listens on this one signal while a stage runs (and removes its listener when
     // the stage ends): more than ten at once is the design, not the leak Node would warn about on stderr.
-    (0,external_node_events_namespaceObject.setMaxListeners)(0, signal);
+    setMaxListeners(0, signal);
     const withSignal = perTarget.map((o) => ({ ...o, signal }));
     const results = new Array(resolved.length);
     let next = 0;
@@ -17882,22 +17882,160 @@ function parseRequest(body) {
 // EXTERNAL MODULE: ./node_modules/ipaddr.js/lib/ipaddr.js
 var ipaddr = __nccwpck_require__(280);
 var ipaddr_default = /*#__PURE__*/__nccwpck_require__.n(ipaddr);
+;// CONCATENATED MODULE: ./src/remote/special-purpose.ts
+/**
+ * The address blocks a remote vantage never probes: every entry of IANA's IPv4 and IPv6 Special-Purpose
+ * Address Registries (RFC 6890), with the registry's own names, plus multicast and, for IPv6, all that
+ * lies outside 2000::/3, the only space IANA allocates as global unicast (RFC 4291 §2.4). Entries the
+ * registry marks "globally reachable" (AS112, AMT, the anycast services) are refused too: none is a
+ * mail server, and a vantage that probes them is a scanner.
+ *
+ * Registries as of 2025-06:
+ * https://www.iana.org/assignments/iana-ipv4-special-registry/
+ * https://www.iana.org/assignments/iana-ipv6-special-registry/
+ */
+
+const IPV4_SPECIAL = [
+    { cidr: '0.0.0.0/8', name: '"This network"', rfc: 'RFC 791 §3.2' },
+    { cidr: '0.0.0.0/32', name: '"This host on this network"', rfc: 'RFC 1122 §3.2.1.3' },
+    { cidr: '10.0.0.0/8', name: 'Private-Use', rfc: 'RFC 1918' },
+    { cidr: '100.64.0.0/10', name: 'Shared Address Space', rfc: 'RFC 6598' },
+    { cidr: '127.0.0.0/8', name: 'Loopback', rfc: 'RFC 1122 §3.2.1.3' },
+    { cidr: '169.254.0.0/16', name: 'Link Local', rfc: 'RFC 3927' },
+    { cidr: '172.16.0.0/12', name: 'Private-Use', rfc: 'RFC 1918' },
+    { cidr: '192.0.0.0/24', name: 'IETF Protocol Assignments', rfc: 'RFC 6890 §2.1' },
+    { cidr: '192.0.0.0/29', name: 'IPv4 Service Continuity Prefix', rfc: 'RFC 7335' },
+    { cidr: '192.0.0.8/32', name: 'IPv4 dummy address', rfc: 'RFC 7600' },
+    { cidr: '192.0.0.9/32', name: 'Port Control Protocol Anycast', rfc: 'RFC 7723' },
+    { cidr: '192.0.0.10/32', name: 'Traversal Using Relays around NAT Anycast', rfc: 'RFC 8155' },
+    { cidr: '192.0.0.170/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050 §2.2' },
+    { cidr: '192.0.0.171/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050 §2.2' },
+    { cidr: '192.0.2.0/24', name: 'Documentation (TEST-NET-1)', rfc: 'RFC 5737' },
+    { cidr: '192.31.196.0/24', name: 'AS112-v4', rfc: 'RFC 7535' },
+    { cidr: '192.52.193.0/24', name: 'AMT', rfc: 'RFC 7450' },
+    { cidr: '192.88.99.0/24', name: 'Deprecated (6to4 Relay Anycast)', rfc: 'RFC 7526' },
+    { cidr: '192.168.0.0/16', name: 'Private-Use', rfc: 'RFC 1918' },
+    { cidr: '192.175.48.0/24', name: 'Direct Delegation AS112 Service', rfc: 'RFC 7534' },
+    { cidr: '198.18.0.0/15', name: 'Benchmarking', rfc: 'RFC 2544' },
+    { cidr: '198.51.100.0/24', name: 'Documentation (TEST-NET-2)', rfc: 'RFC 5737' },
+    { cidr: '203.0.113.0/24', name: 'Documentation (TEST-NET-3)', rfc: 'RFC 5737' },
+    { cidr: '240.0.0.0/4', name: 'Reserved', rfc: 'RFC 1112 §4' },
+    { cidr: '255.255.255.255/32', name: 'Limited Broadcast', rfc: 'RFC 8190, RFC 919 §7' },
+    // Not in the special-purpose registry but never a unicast destination.
+    { cidr: '224.0.0.0/4', name: 'Multicast', rfc: 'RFC 5771' },
+];
+const IPV6_SPECIAL = [
+    { cidr: '::1/128', name: 'Loopback Address', rfc: 'RFC 4291' },
+    { cidr: '::/128', name: 'Unspecified Address', rfc: 'RFC 4291' },
+    { cidr: '::ffff:0:0/96', name: 'IPv4-mapped Address', rfc: 'RFC 4291' },
+    { cidr: '64:ff9b::/96', name: 'IPv4-IPv6 Translat.', rfc: 'RFC 6052' },
+    { cidr: '64:ff9b:1::/48', name: 'IPv4-IPv6 Translat.', rfc: 'RFC 8215' },
+    { cidr: '100::/64', name: 'Discard-Only Address Block', rfc: 'RFC 6666' },
+    { cidr: '100:0:0:1::/64', name: 'Dummy IPv6 Prefix', rfc: 'RFC 9780' },
+    { cidr: '2001::/23', name: 'IETF Protocol Assignments', rfc: 'RFC 2928' },
+    { cidr: '2001::/32', name: 'TEREDO', rfc: 'RFC 4380, RFC 8190' },
+    { cidr: '2001:1::1/128', name: 'Port Control Protocol Anycast', rfc: 'RFC 7723' },
+    { cidr: '2001:1::2/128', name: 'Traversal Using Relays around NAT Anycast', rfc: 'RFC 8155' },
+    { cidr: '2001:1::3/128', name: 'DNS-SD Service Registration Protocol Anycast', rfc: 'RFC 9665' },
+    { cidr: '2001:2::/48', name: 'Benchmarking', rfc: 'RFC 5180' },
+    { cidr: '2001:3::/32', name: 'AMT', rfc: 'RFC 7450' },
+    { cidr: '2001:4:112::/48', name: 'AS112-v6', rfc: 'RFC 7535' },
+    { cidr: '2001:10::/28', name: 'Deprecated (previously ORCHID)', rfc: 'RFC 4843' },
+    { cidr: '2001:20::/28', name: 'ORCHIDv2', rfc: 'RFC 7343' },
+    { cidr: '2001:30::/28', name: 'Drone Remote ID Protocol Entity Tags (DETs) Prefix', rfc: 'RFC 9374' },
+    { cidr: '2001:db8::/32', name: 'Documentation', rfc: 'RFC 3849' },
+    { cidr: '2002::/16', name: '6to4', rfc: 'RFC 3056' },
+    { cidr: '2620:4f:8000::/48', name: 'Direct Delegation AS112 Service', rfc: 'RFC 7534' },
+    { cidr: '3fff::/20', name: 'Documentation', rfc: 'RFC 9637' },
+    { cidr: '5f00::/16', name: 'Segment Routing (SRv6) SIDs', rfc: 'RFC 9602' },
+    { cidr: 'fc00::/7', name: 'Unique-Local', rfc: 'RFC 4193, RFC 8190' },
+    { cidr: 'fe80::/10', name: 'Link-Local Unicast', rfc: 'RFC 4291' },
+    // Not in the special-purpose registry but never a unicast destination; also outside 2000::/3.
+    { cidr: 'ff00::/8', name: 'Multicast', rfc: 'RFC 4291 §2.7' },
+    { cidr: '::/96', name: 'IPv4-compatible (deprecated)', rfc: 'RFC 4291 §2.5.5.1' },
+];
+/** The global unicast space of IPv6: nothing outside it passes (RFC 4291 §2.4, IANA IPv6 address space). */
+const IPV6_GLOBAL_UNICAST = '2000::/3';
+const V4 = IPV4_SPECIAL.map((b) => ({ ...b, range: ipaddr_default().IPv4.parseCIDR(b.cidr) }));
+const V6 = IPV6_SPECIAL.map((b) => ({ ...b, range: ipaddr_default().IPv6.parseCIDR(b.cidr) }));
+const GLOBAL6 = ipaddr_default().IPv6.parseCIDR(IPV6_GLOBAL_UNICAST);
+/**
+ * Why `address` is not global unicast, as "Name, RFC" of the most specific block it is in, or
+ * undefined when it is global unicast. `address` must be an IP address (`net.isIP`); a zone index
+ * (`fe80::1%eth0`) is ignored for the check.
+ */
+function specialPurpose(address) {
+    const parsed = ipaddr_default().parse(address.includes(':') ? canonicalIpv6(address) : address);
+    if (parsed.kind() === 'ipv4') {
+        const v4 = parsed;
+        const hit = mostSpecific(V4.filter((b) => v4.match(b.range)));
+        return hit && `${hit.name}, ${hit.rfc}`;
+    }
+    const v6 = parsed;
+    const hit = mostSpecific(V6.filter((b) => v6.match(b.range)));
+    if (hit)
+        return `${hit.name}, ${hit.rfc}`;
+    if (!v6.match(GLOBAL6))
+        return `outside ${IPV6_GLOBAL_UNICAST}, the global unicast space, RFC 4291 §2.4`;
+    return undefined;
+}
+/**
+ * The IPv6 address in its RFC 5952 text, its zone index dropped. ipaddr.js reads `::a.b.c.d` as the
+ * IPv4-mapped `::ffff:a.b.c.d` (so `::0.0.0.1`, which is `::1`, would be named IPv4-mapped); the WHATWG
+ * URL parser, which Node's own checks agree with, reads the dotted tail as the last 32 bits.
+ */
+function canonicalIpv6(address) {
+    const bare = address.replace(/%.*$/, '');
+    return new URL(`http://[${bare}]`).hostname.slice(1, -1);
+}
+function mostSpecific(hits) {
+    return hits.reduce((best, b) => (!best || b.range[1] > best.range[1] ? b : best), undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/remote/destination-policy.ts
 
 
 
+
+
 const DEFAULT_ALLOWED_PORTS = [25, 80, 465, 587, 588, 2525];
-/** Why an address may not be probed (its ipaddr.js range), or undefined when it is global unicast. */
+/**
+ * Why an address may not be probed (the special-purpose block it is in, by the IANA registry's name
+ * and RFC), or undefined when it is global unicast. IPv6 passes only inside 2000::/3, so the forms
+ * that embed IPv4 (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo) never reach a host the IPv4
+ * check would refuse.
+ */
 function forbiddenRange(address) {
-    if (!ipaddr_default().isValid(address) || (0,external_node_net_namespaceObject.isIP)(address) === 0)
+    if ((0,external_node_net_namespaceObject.isIP)(address) === 0 || !ipaddr_default().isValid(address))
         return 'not an IP address';
-    const parsed = ipaddr_default().parse(address);
-    const range = parsed.range();
-    // Everything but plain global unicast: loopback, private, link-local (169.254.169.254, the metadata
-    // endpoint), unique-local, multicast, reserved and documentation ranges, carrier-grade NAT, and the
-    // IPv6 forms that embed IPv4 (IPv4-mapped, NAT64 64:ff9b::/96, 6to4, Teredo), which could reach an
-    // IPv4 host the IPv4 check would refuse.
-    return range === 'unicast' ? undefined : range;
+    return specialPurpose(address);
+}
+/**
+ * Reads a host the way it will be dialled, so that what is checked is what is connected to. Brackets
+ * hold an address literal (`[127.0.0.1]`, `[::1]`, and RFC 5321 §4.1.3's `[IPv6:::1]`), which is what
+ * an MX exchange written that way becomes; the numeric IPv4 spellings getaddrinfo accepts (inet_aton:
+ * `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`) are that address, never a name to look up.
+ * Undefined for anything that is neither an address nor a host name.
+ */
+function dialledHost(written) {
+    if (written.startsWith('[') && written.endsWith(']')) {
+        const inner = written.slice(1, -1);
+        const address = /^ipv6:/i.test(inner) ? inner.slice(5) : inner;
+        const family = (0,external_node_net_namespaceObject.isIP)(address);
+        if (family === 0 || (family === 4 && address !== inner))
+            return undefined;
+        return { kind: 'literal', address };
+    }
+    if ((0,external_node_net_namespaceObject.isIP)(written) !== 0)
+        return { kind: 'literal', address: written };
+    if (ipaddr_default().IPv4.isValid(written))
+        return { kind: 'literal', address: ipaddr_default().IPv4.parse(written).toString() };
+    try {
+        return { kind: 'name', name: options_resolveTarget({ host: written, port: 25 }).host };
+    }
+    catch {
+        return undefined;
+    }
 }
 class ForbiddenDestination extends Error {
     host;
@@ -17925,20 +18063,23 @@ function codeOf(reason) {
     return typeof code === 'string' ? code : 'EDNS';
 }
 /**
- * Resolves a host once and checks every address. `host` must be normalised first (brackets removed,
- * as the probe will connect to it: `resolveTarget`), so that what is checked is what is dialled.
- * Throws ForbiddenDestination when any address is not global (one bad answer taints the name: a
- * rebinding attacker controls which answer comes first), UnresolvedDestination when nothing resolves:
- * a failed lookup is never "nothing to refuse".
+ * Resolves a host once and checks every address. The host is read as it will be dialled first
+ * (`dialledHost`): a literal needs no lookup, a numeric spelling is its address. Throws
+ * ForbiddenDestination when any address is not global (one bad answer taints the name: a rebinding
+ * attacker controls which answer comes first), UnresolvedDestination when nothing resolves: a failed
+ * lookup is never "nothing to refuse".
  */
-async function vetDestination(host, policy, lookup = defaultLookup) {
-    const literal = (0,external_node_net_namespaceObject.isIP)(host);
+async function vetDestination(written, policy, lookup = defaultLookup) {
+    const dialled = dialledHost(written);
+    if (!dialled) {
+        throw new ForbiddenDestination(written, `${JSON.stringify(written.slice(0, 80))} is not a host name or IP address`);
+    }
+    const host = dialled.kind === 'literal' ? dialled.address : dialled.name;
     let v4;
     let v6;
-    if (literal === 4)
-        [v4, v6] = [[host], []];
-    else if (literal === 6)
-        [v4, v6] = [[], [host]];
+    if (dialled.kind === 'literal') {
+        [v4, v6] = (0,external_node_net_namespaceObject.isIP)(host) === 4 ? [[host], []] : [[], [host]];
+    }
     else {
         const [a, aaaa] = await Promise.allSettled([lookup(host, 4), lookup(host, 6)]);
         v4 = a.status === 'fulfilled' ? a.value : [];
@@ -17953,12 +18094,11 @@ async function vetDestination(host, policy, lookup = defaultLookup) {
     if (all.length > policy.maxAddresses) {
         throw new ForbiddenDestination(host, `${host} resolves to ${all.length} addresses, more than the ${policy.maxAddresses} allowed`);
     }
-    if (!policy.allowNonGlobal) {
-        for (const address of all) {
-            const range = forbiddenRange(address);
-            if (range)
-                throw new ForbiddenDestination(host, `${host} resolves to ${address} (${range}), which this vantage may not probe`, address);
-        }
+    for (const address of all) {
+        // Even with the test switch, an answer must be an address: the probe would dial whatever it got.
+        const range = forbiddenRange(address);
+        if (range && (!policy.allowNonGlobal || range === 'not an IP address'))
+            throw new ForbiddenDestination(host, `${written === address ? address : `${written} resolves to ${address}`} (${range}), which this vantage may not probe`, address);
     }
     return { host, addresses };
 }
@@ -18165,669 +18305,38 @@ function metricRecords(metrics) {
     }));
 }
 
-;// CONCATENATED MODULE: ./node_modules/p-map/index.js
-function pMap(iterable, mapper, options) {
-	return mapConcurrently(iterable, mapper, options, false);
-}
-
-function pMapSettled(iterable, mapper, options) {
-	return mapConcurrently(iterable, mapper, options, true);
-}
-
-function pMapKeyed(input, mapper, options) {
-	return mapKeyed(input, mapper, options, false);
-}
-
-function pMapSettledKeyed(input, mapper, options) {
-	return mapKeyed(input, mapper, options, true);
-}
-
-// Like `Promise.allKeyed` and `Promise.allSettledKeyed`, with a mapper, and for a `Map` too. Each value travels with its key, so a skipped key, which leaves no slot in the result, cannot shift the keys after it.
-async function mapKeyed(input, mapper, options, isSettled) {
-	const entries = getKeyedEntries(input);
-
-	// After the values have their handlers, like the other argument errors, which `mapConcurrently` checks. It cannot check this one, as it gets the wrapper below as its mapper.
-	if (typeof mapper !== 'function') {
-		throw new TypeError('Mapper function is required');
-	}
-
-	const mappedEntries = await mapConcurrently(entries, async ([key, inputResult]) => {
-		try {
-			if (inputResult.status === 'rejected') {
-				throw inputResult.reason;
-			}
-
-			const result = await mapper(inputResult.value, key);
-
-			if (result === pMapSkip || result === pMapStop) {
-				return result;
-			}
-
-			return [key, isSettled ? {status: 'fulfilled', value: result} : result];
-		} catch (error) {
-			if (!isSettled) {
-				throw error;
-			}
-
-			return [key, {status: 'rejected', reason: error}];
-		}
-	}, options, false);
-
-	if (input instanceof Map) {
-		return new Map(mappedEntries);
-	}
-
-	// A null prototype, like `Promise.allKeyed`, so a key like `__proto__` or `toString` is an own property like any other.
-	return Object.setPrototypeOf(Object.fromEntries(mappedEntries), null);
-}
-
-// The engine behind all the functions, except `pMapIterable`. With `isSettled`, an element or a mapper that rejects gives a `{status: 'rejected'}` result instead of an error, like `Promise.allSettled`, so `stopOnError` does not apply.
-async function mapConcurrently(
-	iterable,
-	mapper,
-	{
-		concurrency = Number.POSITIVE_INFINITY,
-		stopOnError = true,
-		signal,
-	} = {},
-	isSettled,
-) {
-	return new Promise((resolve_, reject_) => {
-		validateOptions(iterable, mapper, concurrency);
-
-		const result = [];
-		// Stage the errors by index, like `result`, so they are reported in input order.
-		const errors = [];
-		let skippedCount = 0;
-		let isResolved = false;
-		let isIterableDone = false;
-		const pendingIndexes = new Set();
-		let doneIndex = Number.POSITIVE_INFINITY;
-		let currentIndex = 0;
-		const iterator = getIterator(iterable);
-
-		const signalListener = () => {
-			reject(signal.reason);
-		};
-
-		const cleanup = () => {
-			signal?.removeEventListener('abort', signalListener);
-		};
-
-		const resolve = value => {
-			resolve_(value);
-			cleanup();
-		};
-
-		const reject = reason => {
-			if (isResolved) {
-				return;
-			}
-
-			isResolved = true;
-			reject_(reason);
-			cleanup();
-
-			if (!isIterableDone) {
-				closeIterator(iterator);
-			}
-		};
-
-		if (signal) {
-			if (signal.aborted) {
-				reject(signal.reason);
-				return;
-			}
-
-			signal.addEventListener('abort', signalListener, {once: true});
-		}
-
-		const pull = createPuller(iterator);
-
-		// Settle only once the source is done, or a mapper stopped, and every earlier pull and mapper has finished. A pull before the `done` or the stop can still produce an element, while pulls after it do not affect the result.
-		const settleIfFinished = () => {
-			if (isResolved || doneIndex === Number.POSITIVE_INFINITY) {
-				return;
-			}
-
-			for (const index of pendingIndexes) {
-				if (index < doneIndex) {
-					return;
-				}
-			}
-
-			if (!stopOnError) {
-				const collectedErrors = [];
-
-				for (let index = 0; index < Math.min(doneIndex, errors.length); index++) {
-					if (index in errors) {
-						collectedErrors.push(errors[index]);
-					}
-				}
-
-				if (collectedErrors.length > 0) {
-					reject(new AggregateError(collectedErrors)); // eslint-disable-line unicorn/error-message
-					return;
-				}
-			}
-
-			isResolved = true;
-
-			// A stop ended the result before the source did, so close it, like `for await` does on a `break`. Not at the stop itself, as a source that settles its `next()` calls out of call order may still owe an earlier element, and closing could drop it.
-			if (!isIterableDone) {
-				closeIterator(iterator);
-			}
-
-			// `done` is final, like `for await`, so a `done` that lands between two elements ends
-			// the result there and everything the source produced past it is dropped. A stop cuts it the same way.
-			const lastIndex = Math.min(doneIndex, result.length);
-
-			// Every index below `lastIndex` has a value: an index only goes unassigned when its pull reported `done` or its mapper returned `pMapStop`, and the lowest such index is `doneIndex`. So the array is dense below `lastIndex`, and the fast path can hand it over untouched.
-			if (lastIndex === result.length && skippedCount === 0) {
-				resolve(result);
-				return;
-			}
-
-			// Otherwise this drops the skipped results and whatever the `done` or the stop cut off.
-			resolve(result.slice(0, lastIndex).filter(value => value !== pMapSkip));
-		};
-
-		const next = async () => {
-			// After a `done` or a stop, a pull would take an item nobody is going to map, which a one-shot source, like a queue, would lose.
-			if (isResolved || currentIndex >= doneIndex) {
-				return;
-			}
-
-			// Take the index when the pull starts, not when it resolves, so a source that settles
-			// its `next()` calls out of call order still gets the right position.
-			const index = currentIndex++;
-			pendingIndexes.add(index);
-
-			let nextItem;
-			try {
-				nextItem = await pull();
-			} catch (error) {
-				pendingIndexes.delete(index);
-
-				if (index < doneIndex) {
-					throw error;
-				}
-
-				settleIfFinished();
-				return;
-			}
-
-			if (nextItem.done) {
-				pendingIndexes.delete(index);
-				doneIndex = Math.min(doneIndex, index);
-				isIterableDone = true;
-				settleIfFinished();
-				return;
-			}
-
-			// Intentionally detached
-			const runner = (async () => {
-				try {
-					const element = await nextItem.value;
-
-					if (isResolved || index >= doneIndex) {
-						return;
-					}
-
-					const value = await mapper(element, index);
-
-					// Ignore an item produced after an earlier pull reported `done` or an earlier mapper returned `pMapStop`.
-					if (index >= doneIndex) {
-						return;
-					}
-
-					// A stop ends the result here, like a `done` from the source, so settling waits only for the earlier elements.
-					if (value === pMapStop) {
-						doneIndex = index;
-						return;
-					}
-
-					if (value === pMapSkip) {
-						skippedCount++;
-					}
-
-					result[index] = isSettled && value !== pMapSkip ? {status: 'fulfilled', value} : value;
-				} catch (error) {
-					if (index >= doneIndex) {
-						return;
-					}
-
-					if (isSettled) {
-						result[index] = {status: 'rejected', reason: error};
-					} else if (stopOnError) {
-						reject(error);
-						return;
-					} else {
-						errors[index] = error;
-					}
-				} finally {
-					pendingIndexes.delete(index);
-					settleIfFinished();
-				}
-
-				// If the iterable throws we can't really continue regardless of `stopOnError` state
-				// since an iterable is likely to continue throwing after it throws once.
-				// If we continue calling `next()` indefinitely we will likely end up
-				// in an infinite loop of failed iteration.
-				try {
-					await next();
-				} catch (error) {
-					reject(error);
-				}
-			})();
-
-			// Link the runner to the returned promise, so the async stack trace of a mapper error reaches the caller. Nothing awaits the runner, so the trace would stop there, but V8 follows a reaction that resolves another promise. The link never settles, so it never resolves the returned promise. It is a new promise for each runner, as a shared one would keep a reaction for every element.
-			runner.then(() => new Promise(() => {})).then(resolve_);
-		};
-
-		// Create the concurrent runners in a detached (non-awaited)
-		// promise. We need this so we can await the `next()` calls
-		// to stop creating runners before hitting the concurrency limit
-		// if the iterable has already been marked as done or a mapper stopped.
-		// NOTE: We *must* do this for async iterators otherwise we'll spin up
-		// infinite `next()` calls by default and never start the event loop.
-		(async () => {
-			for (let index = 0; index < concurrency; index++) {
-				try {
-					// eslint-disable-next-line no-await-in-loop
-					await next();
-				} catch (error) {
-					reject(error);
-					break;
-				}
-
-				if (isResolved || currentIndex >= doneIndex) {
-					break;
-				}
-			}
-		})();
-	});
-}
-
-function pMapIterable(
-	iterable,
-	mapper,
-	{
-		concurrency = Number.POSITIVE_INFINITY,
-		backpressure = concurrency,
-		preserveOrder = true,
-	} = {},
-) {
-	validateOptions(iterable, mapper, concurrency);
-
-	if (!isLimit(backpressure, concurrency)) {
-		throw new TypeError(`Expected \`backpressure\` to be an integer from \`concurrency\` (${concurrency}) and up or \`Infinity\`, got \`${backpressure}\` (${typeof backpressure})`);
-	}
-
-	return {
-		[Symbol.asyncIterator]() {
-			// `isDone` lives outside the generator so the wrapper below can set it the moment the
-			// consumer asks to stop. The generator is suspended on a pending `next()` at that point,
-			// so its `finally` would not run until much later and workers finishing in the meantime
-			// would keep pulling and mapping input for nobody.
-			let isDone = false;
-
-			const generator = (async function * () {
-				const iterator = getIterator(iterable);
-
-				// Results are consumed from the front with a moving `headIndex` instead of `shift()`.
-				// `shift()` moves every remaining entry, which is O(n) per element and made the whole
-				// run O(n²) whenever `backpressure` let the array grow, which is the default.
-				let promises = [];
-				let headIndex = 0;
-				let isIterableDone = false;
-
-				// The lowest index whose pull reported `done`. Without `preserveOrder`, the pulls after it have their slots given back, so their errors are dropped.
-				let doneIndex = Number.POSITIVE_INFINITY;
-
-				// An element that is being read, or is waiting for a mapper, does not hold a mapper slot, so the next element can be read while the mappers run. Those elements have their own cap of `concurrency`, so the source never sees more than `concurrency` overlapping `next()` calls, even with `backpressure: Infinity`. `backpressure` caps everything in flight together.
-				let readingCount = 0;
-				let runningMappersCount = 0;
-
-				// The workers waiting for a mapper slot, in the order they started waiting. A finished mapper hands its slot to the oldest one.
-				const mapperWaiters = new Map();
-				let mapperWaiterCount = 0;
-				let wokenMapperWaiterCount = 0;
-
-				const releaseMapperSlot = () => {
-					if (wokenMapperWaiterCount === mapperWaiterCount) {
-						runningMappersCount--;
-						return;
-					}
-
-					mapperWaiters.get(wokenMapperWaiterCount)();
-					mapperWaiters.delete(wokenMapperWaiterCount++);
-				};
-
-				let index = 0;
-
-				// The lowest index whose mapper returned `pMapStop`, or, with `preserveOrder`, whose pull, element, or mapper threw. The stream ends there, like a `break` or a `throw` in a loop. Once it is set, nothing past it is pulled, and no pending element past it is mapped, while the earlier elements still finish and are yielded first. `isDone` cannot do this, as it would drop the values of the earlier elements too.
-				let stopIndex = Number.POSITIVE_INFINITY;
-
-				// Without `preserveOrder`, each spawn still takes a slot in `promises`, so `backpressure` counts the same, but the slots are filled in the order the workers settle rather than the order they were spawned in, so the consumer gets whichever result is ready first. A worker always fills the oldest empty slot, at `fillIndex`. An empty slot is `undefined`, and a filled one holds the result itself rather than a promise, so a result costs a promise only when the consumer has to wait for it, through `wake`.
-				let fillIndex = 0;
-				let wake;
-
-				// The indexes of the pulls whose worker has not filled a slot yet, without `preserveOrder`.
-				const unfilledIndexes = new Set();
-
-				// The consumer waits only when the head is empty, and then the oldest empty slot is the head, so the first fill wakes it.
-				const fillSlot = result => {
-					promises[fillIndex++] = result;
-					wake?.(result);
-					wake = undefined;
-				};
-
-				const pull = createPuller(iterator);
-
-				function trySpawn() {
-					// Do not spawn once the consumer is gone, the source is done, or the stream ends at an earlier element. The pull would be wasted work, and for a one-shot source, like a queue, it takes an item nobody is going to ask for.
-					if (isDone || isIterableDone || index > stopIndex || readingCount >= concurrency || promises.length - headIndex >= backpressure) {
-						return;
-					}
-
-					readingCount++;
-
-					// Take the index when the pull starts, not when it resolves, so a source that
-					// settles its `next()` calls out of call order still gets the right position.
-					const currentIndex = index++;
-
-					// Errors must be returned as a value instead of rejecting, otherwise a promise that
-					// the consumer abandons after an earlier error becomes an unhandled rejection.
-					const promise = (async () => {
-						try {
-							let element;
-							try {
-								const {done, value} = await pull();
-
-								if (done) {
-									isIterableDone = true;
-									doneIndex = Math.min(doneIndex, currentIndex);
-									return {done: true};
-								}
-
-								// Spawn if still below the reading and backpressure limits
-								trySpawn();
-
-								element = await value;
-
-								if (runningMappersCount < concurrency) {
-									runningMappersCount++;
-								} else {
-									// `releaseMapperSlot` hands the slot over without decrementing `runningMappersCount`, so it is already counted.
-									await new Promise(resolve => {
-										mapperWaiters.set(mapperWaiterCount++, resolve);
-									});
-								}
-							} finally {
-								readingCount--;
-							}
-
-							// Spawn now that this element is no longer waiting for a mapper, so the next one is read while this one is mapped
-							trySpawn();
-
-							let returnValue;
-							try {
-								// The consumer stopped iterating, or the stream ends before this element, while this element was being read or waiting for a mapper, so drop it instead of doing work nobody will consume.
-								if (isDone || currentIndex > stopIndex) {
-									return {done: false, value: pMapSkip};
-								}
-
-								returnValue = await mapper(element, currentIndex);
-							} finally {
-								releaseMapperSlot();
-							}
-
-							if (returnValue === pMapStop) {
-								stopIndex = Math.min(stopIndex, currentIndex);
-							}
-
-							return {done: false, value: returnValue};
-						} catch (error) {
-							// With `preserveOrder`, the error is thrown at its own position, after the results before it, so those still finish. Without it, the error is thrown as soon as it settles, so nothing still pending can be yielded anymore.
-							// An error from a pull after the end of the source is dropped, as `done` is final, so it must have no effect. `doneIndex` is set before the worker that saw `done` settles, so its slot hand-back runs before the delivery check of any error that sees it here, and the two always agree.
-							if (preserveOrder) {
-								stopIndex = Math.min(stopIndex, currentIndex);
-							} else if (currentIndex < doneIndex) {
-								isDone = true;
-							}
-
-							return {error};
-						}
-					})();
-
-					if (preserveOrder) {
-						promises.push(promise);
-						return;
-					}
-
-					promises.push(undefined);
-
-					unfilledIndexes.add(currentIndex);
-
-					// The worker never rejects, as errors are returned as a value.
-					// The slot is filled here, a tick after the worker settles, rather than by the worker itself, for the same reason the consumer awaits a filled slot: so the consumer never runs, and pulls, earlier.
-					promise.then(result => {
-						// The slot was already given back, as the pull came after the end of the source.
-						if (!unfilledIndexes.delete(currentIndex)) {
-							return;
-						}
-
-						if (result.done) {
-							// The pulls made after this one came after the end of the source, and a source like a queue may never answer them, so give their slots back now instead of waiting on them.
-							for (const unfilledIndex of unfilledIndexes) {
-								if (unfilledIndex > currentIndex) {
-									unfilledIndexes.delete(unfilledIndex);
-									fillSlot({done: true});
-								}
-							}
-						}
-
-						fillSlot(result);
-					});
-				}
-
-				trySpawn();
-
-				try {
-					while (headIndex < promises.length) {
-						// Without `preserveOrder`, a filled slot holds the result itself, and it is still awaited. That takes one tick, like awaiting a settled promise, so the consumer, and its `trySpawn()`, never run earlier than with a promise in the slot. Taking a ready result without the tick can make the consumer pull before it sees a stop or the end of the source, and a one-shot source, like a queue, would lose that item.
-						// eslint-disable-next-line no-await-in-loop
-						const result = await (promises[headIndex] ?? new Promise(resolve => {
-							wake = resolve;
-						}));
-						const {done, value} = result;
-
-						// Release the entry instead of leaving it for a `shift()` to move, and drop the
-						// consumed prefix once it is at least half the array. That keeps the backing
-						// store proportional to the results still in flight rather than to the total
-						// ever spawned, which matters for an endless source, while costing one copy per
-						// half of the array, so it stays O(1) per element.
-						promises[headIndex] = undefined;
-						headIndex++;
-
-						if (headIndex * 2 >= promises.length) {
-							promises = promises.slice(headIndex);
-							fillIndex -= headIndex;
-							headIndex = 0;
-						}
-
-						if (Object.hasOwn(result, 'error')) {
-							throw result.error;
-						}
-
-						if (done) {
-							// Without `preserveOrder`, the `done` can arrive while other workers are still running.
-							if (preserveOrder) {
-								return;
-							}
-
-							continue;
-						}
-
-						// The stream ends where the stop would have been yielded: after the earlier elements with `preserveOrder`, and after the results that were ready before it without.
-						if (value === pMapStop) {
-							return;
-						}
-
-						// Spawn if just dropped below the backpressure limit and still below the reading limit
-						trySpawn();
-
-						// A `pMapSkip` result stays in `promises` and is stepped over here. Splicing it out
-						// in the worker instead would make every skip an O(n) scan and move, so a run of
-						// skips would be O(n²).
-						if (value === pMapSkip) {
-							continue;
-						}
-
-						yield value;
-					}
-				} finally {
-					// Stop pulling input once the consumer stops iterating, otherwise pending skipped mappers keep spawning work.
-					isDone = true;
-
-					if (!isIterableDone) {
-						closeIterator(iterator);
-					}
-				}
-			})();
-
-			// Override `return()` and `throw()` on the generator itself instead of wrapping it, so it
-			// keeps what it inherits, like `Symbol.asyncDispose` for `await using`, and `next()` stays
-			// the native one. Plain functions, not `async`: the generator already returns a promise,
-			// and an `async` function would wrap it in two more promises and two more microtask hops.
-			const {return: generatorReturn, throw: generatorThrow} = generator;
-
-			generator.return = value => {
-				isDone = true;
-				return generatorReturn.call(generator, value);
-			};
-
-			generator.throw = error => {
-				isDone = true;
-				return generatorThrow.call(generator, error);
-			};
-
-			return generator;
-		},
-	};
-}
-
-const pMapSkip = Symbol('skip');
-
-const pMapStop = Symbol('stop');
-
-// The checks `pMap` and `pMapIterable` share, so both reject the same input the same way.
-// `mapConcurrently` runs this inside its promise, so a bad argument rejects rather than throws.
-function validateOptions(iterable, mapper, concurrency) {
-	// Optional chaining, so a nullish input gets this message rather than Node's internal
-	// "null is not iterable".
-	if (iterable?.[Symbol.iterator] === undefined && iterable?.[Symbol.asyncIterator] === undefined) {
-		throw new TypeError(`Expected \`input\` to be either an \`Iterable\` or \`AsyncIterable\`, got (${typeof iterable})`);
-	}
-
-	if (typeof mapper !== 'function') {
-		throw new TypeError('Mapper function is required');
-	}
-
-	if (!isLimit(concurrency, 1)) {
-		throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\` (${typeof concurrency})`);
-	}
-}
-
-// Whether the value is an integer from `minimum` and up, or `Infinity`, as `concurrency` and `backpressure` must be.
-function isLimit(value, minimum) {
-	return (Number.isSafeInteger(value) && value >= minimum) || value === Number.POSITIVE_INFINITY;
-}
-
-// Read the entries of a `Map`, or else the own enumerable keys, strings and symbols, in the order and the way `Promise.allKeyed` does, all up front. Each value gets a handler right away, also like `Promise.allKeyed`, so a value that rejects before a mapper slot reaches it is not an unhandled rejection.
-function getKeyedEntries(input) {
-	if (input === null || (typeof input !== 'object' && typeof input !== 'function')) {
-		throw new TypeError(`Expected \`input\` to be an object, got (${input === null ? 'null' : typeof input})`);
-	}
-
-	const entries = [];
-
-	const addEntry = (key, value) => {
-		// Resolve the whole entry, so the engine checks termination after the value settles and before the mapper runs.
-		entries.push(Promise.resolve(value).then(
-			value => [key, {status: 'fulfilled', value}],
-			error => [key, {status: 'rejected', reason: error}],
-		));
-	};
-
-	if (input instanceof Map) {
-		for (const [key, value] of input) {
-			addEntry(key, value);
-		}
-	} else {
-		for (const key of Reflect.ownKeys(input)) {
-			if (Object.getOwnPropertyDescriptor(input, key)?.enumerable) {
-				addEntry(key, input[key]);
-			}
-		}
-	}
-
-	return entries;
-}
-
-// Take the async iterator when the input has both, like `for await` does.
-function getIterator(iterable) {
-	return iterable[Symbol.asyncIterator] === undefined ? iterable[Symbol.iterator]() : iterable[Symbol.asyncIterator]();
-}
-
-// Close the source so it can release its resources, like `for await` does.
-// Callers must not await this so a source that is blocked in `next()` cannot block them.
-async function closeIterator(iterator) {
-	try {
-		await iterator.return?.();
-	} catch {}
-}
-
-// Pull the next item, and stop pulling once the source has reported `done`: a source like a queue
-// may block in `next()` after it is exhausted, which would hang the caller. `done` is final, like
-// `for await`, so anything the source produces after it is dropped.
-function createPuller(iterator) {
-	let isSourceDone = false;
-
-	// A sync iterable, like an array, answers right away, so `done` can be seen here. An async
-	// iterable is seen in the `then` below, as soon as its pull settles.
-	const markDone = item => {
-		if (item?.done) {
-			isSourceDone = true;
-		}
-	};
-
-	return () => {
-		if (isSourceDone) {
-			return {done: true};
-		}
-
-		const result = iterator.next();
-		markDone(result);
-
-		// A sync iterable, like an array, answers right away, so `done` has been read already and
-		// the result can go back untouched.
-		if (typeof result?.then !== 'function') {
-			return result;
-		}
-
-		// An async iterable settles later, so `done` is read off the pull once it does. That is a
-		// branch of its own, which leaves the caller awaiting the pull itself rather than a promise
-		// derived from it, so an async source does not pay an extra microtask per element. The
-		// rejection is handled here as well as by the caller, so a pull cannot escape as an
-		// unhandled rejection. A thenable that is not a promise is turned into one first, so it is
-		// subscribed to once, like `for await` does, while a native promise is returned as is.
-		const promise = Promise.resolve(result);
-		promise.then(markDone, () => {});
-
-		return promise;
-	};
+;// CONCATENATED MODULE: ./src/remote/vetting-dns.ts
+/**
+ * The DNS a remote vantage vets names with: c-ares (node:dns Resolver), not getaddrinfo. getaddrinfo
+ * blocks one of libuv's four threadpool threads for each lookup until the system resolver gives up
+ * (timeout × attempts per family, 10 s and more): measured in a Lambda stand-in, 20 names whose DNS
+ * never answered left a name that did answer at once waiting behind them until the deadline, and it
+ * came back as a timeout. c-ares queries are sockets on the event loop: any number run at once, each
+ * with its own timeout, and all of them cancelled when the answer leaves.
+ */
+
+
+/** Per query: c-ares waits this long for a server's answer, then asks again (doubling), `tries` times. */
+const VETTING_DNS_TIMEOUT_MS = 1_500;
+const VETTING_DNS_TRIES = 2;
+/**
+ * RFC 6761 §6.3: `localhost` and the names under it are never asked of DNS; they are answered the way
+ * the system answers them (/etc/hosts, through getaddrinfo, at once). No other name is: a function's
+ * /etc/hosts holds nothing else worth probing.
+ */
+const LOCALHOST = /^(?:.+\.)?localhost\.?$/i;
+/** One resolver per request, from /etc/resolv.conf's servers, so that `cancel` ends only its queries. */
+function vettingDns() {
+    const resolver = new promises_namespaceObject.Resolver({ timeout: VETTING_DNS_TIMEOUT_MS, tries: VETTING_DNS_TRIES });
+    return {
+        lookup: async (name, family) => LOCALHOST.test(name)
+            ? defaultLookup(name, family)
+            : family === 4
+                ? resolver.resolve4(name)
+                : resolver.resolve6(name),
+        resolveMx: (domain) => resolver.resolveMx(domain),
+        cancel: () => resolver.cancel(),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/serve.ts
@@ -18841,76 +18350,109 @@ function createPuller(iterator) {
 
 
 
-/** Names looked up at once while vetting: enough to hide DNS latency, few enough to stay polite. */
-const VET_CONCURRENCY = 8;
-/** A request run within its budget: refusals for what the policy forbids, raw results for the rest. */
+
+/** DNS questions in flight at once for one request: all of a capped request's names, in a wave or two. */
+const DNS_CONCURRENCY = 32;
+/** Exchanges probed for one `mx` job, the most preferred first (RFC 5321 §5.1); the rest are refused. */
+const MAX_MX_HOSTS = 10;
+/**
+ * A request run within its budget: refusals for what the policy forbids, raw results for the rest.
+ * Every job goes its own way (MX lookup, vetting, probe) as soon as it can, so a name whose DNS never
+ * answers delays nothing but itself; the whole answer is ready by the deadline whatever DNS does.
+ */
 async function serve(request, options) {
     const started = performance.now();
     const budget = Math.max(1, Math.min(options.budgetMs, request.deadlineMs ?? Number.POSITIVE_INFINITY));
     const deadline = started + budget;
     const { policy } = options;
-    const unique = collapse(request.jobs);
+    const groups = collapse(request.jobs);
     // Caps first: nothing is looked up for a request that is too large.
-    if (unique.length > policy.maxTargets) {
-        throw new BadRequest('jobs', `${unique.length} distinct jobs are more than the ${policy.maxTargets} allowed`);
+    if (groups.length > policy.maxTargets) {
+        throw new BadRequest('jobs', `${groups.length} distinct jobs are more than the ${policy.maxTargets} allowed`);
     }
-    const mxCount = unique.filter(({ job }) => job.mx).length;
+    const mxCount = groups.filter(({ job }) => job.mx).length;
     if (mxCount > policy.maxMxTargets) {
         throw new BadRequest('jobs', `${mxCount} mx jobs are more than the ${policy.maxMxTargets} allowed`);
     }
+    const system = vettingDns();
+    const dns = {
+        lookup: options.lookup ?? system.lookup,
+        resolveMx: options.resolveMx ?? system.resolveMx,
+    };
+    const dnsSlot = slots(DNS_CONCURRENCY);
+    const probeSlot = slots(request.concurrency ?? 32);
+    const ends = new AbortController();
+    const timer = setTimeout(() => ends.abort(new OverallDeadline(budget)), budget);
+    // Every probe in flight listens on this one signal while a stage runs.
+    (0,external_node_events_namespaceObject.setMaxListeners)(0, ends.signal);
+    const vettings = new Map();
+    const vetOnce = (host) => {
+        let vetting = vettings.get(host);
+        if (!vetting) {
+            vetting = beforeDeadline(dnsSlot(() => vet(host, policy, dns.lookup)), deadline, () => ({ kind: 'unresolved', host: dialledName(host), code: 'ETIMEOUT' }));
+            vettings.set(host, vetting);
+        }
+        return vetting;
+    };
     const refused = [];
-    const allowedPorts = unique.filter(({ job, jobs }) => {
-        try {
-            checkPort(job.port, policy);
-            return true;
-        }
-        catch (error) {
-            if (!(error instanceof ForbiddenDestination))
-                throw error;
-            refused.push({ jobs, host: job.host, reason: error.message });
-            return false;
-        }
-    });
-    const units = (await expandMx(allowedPorts, deadline, options.resolveMx)).flat();
-    if (units.length > Math.min(policy.maxTargets, MAX_JOBS)) {
-        throw new BadRequest('jobs', `${units.length} hosts after MX expansion are more than the ${policy.maxTargets} allowed`);
-    }
-    const vettings = await vetAll(units, policy, deadline, options.lookup);
-    const probed = [];
-    for (const unit of units) {
-        const vetting = vettings.get(unit.host);
+    const results = [];
+    const one = async ({ jobs, job }, host, order) => {
+        const vetting = await vetOnce(host);
         if (vetting.kind === 'forbidden') {
-            refused.push({
-                jobs: unit.jobs,
-                host: unit.host,
-                ...(vetting.address ? { address: vetting.address } : {}),
-                reason: vetting.reason,
-            });
-            continue;
+            const { reason, address } = vetting;
+            refused.push({ order, entry: { jobs, host, ...(address ? { address } : {}), reason } });
+            return;
         }
-        const profile = request.profiles[unit.job.profile];
+        const profile = request.profiles[job.profile];
         if (!profile)
-            throw new BadRequest(`jobs[${unit.jobs[0]}].profile`, 'points at no profile');
-        probed.push({
-            unit,
-            target: {
-                host: unit.host,
-                port: unit.job.port,
-                mode: unit.job.mode,
-                options: { ...profileOptions(profile), lookup: lookupFor(unit.host, vetting) },
-            },
-        });
+            throw new BadRequest(`jobs[${jobs[0]}].profile`, 'points at no profile');
+        const dialled = vetting.kind === 'allowed' ? vetting.vetted.host : vetting.host;
+        const target = { host: dialled, port: job.port, mode: job.mode };
+        const perTarget = { ...profileOptions(profile), lookup: lookupFor(dialled, vetting) };
+        // A name that did not resolve ends at its lookup, without a packet: it needs no slot and no signal,
+        // so it is reported as the dns_error it is, even when the deadline has passed.
+        const result = vetting.kind === 'unresolved'
+            ? await probe(target, perTarget)
+            : await probeSlot(() => probe(target, { ...perTarget, signal: ends.signal }));
+        results.push({ order, entry: { jobs, result } });
+    };
+    try {
+        await Promise.all(groups.map(async (group, g) => {
+            try {
+                checkPort(group.job.port, policy);
+            }
+            catch (error) {
+                if (!(error instanceof ForbiddenDestination))
+                    throw error;
+                refused.push({
+                    order: [g, 0],
+                    entry: { jobs: group.jobs, host: group.job.host, reason: error.message },
+                });
+                return;
+            }
+            if (!group.job.mx)
+                return one(group, group.job.host, [g, 0]);
+            const hosts = await exchanges(group.job.host, dns.resolveMx, dnsSlot, deadline);
+            hosts.slice(MAX_MX_HOSTS).forEach((host, i) => {
+                const reason = `${group.job.host} has more than ${MAX_MX_HOSTS} MX hosts; only the ${MAX_MX_HOSTS} most preferred are probed`;
+                refused.push({ order: [g, MAX_MX_HOSTS + i], entry: { jobs: group.jobs, host, reason } });
+            });
+            await Promise.all(hosts.slice(0, MAX_MX_HOSTS).map((host, i) => one(group, host, [g, i])));
+        }));
     }
-    const left = Math.max(1, deadline - performance.now());
-    const results = probed.length === 0
-        ? []
-        : await probeAll(probed.map((p) => p.target), { concurrency: request.concurrency ?? 32, overallTimeout: left });
+    finally {
+        clearTimeout(timer);
+        // On a failure of the function itself, nothing it started outlives the invocation.
+        if (!ends.signal.aborted)
+            ends.abort(new Error('the request ended'));
+        system.cancel();
+    }
     return {
         contract: 2,
         vantage: options.vantage,
         durationMs: Math.round(performance.now() - started),
-        results: probed.map((p, i) => ({ jobs: p.unit.jobs, result: results[i] })),
-        refused,
+        results: inOrder(results),
+        refused: inOrder(refused),
     };
 }
 /** Identical jobs (same host, port, mode, MX and profile) are probed once and answer for each other. */
@@ -18926,35 +18468,14 @@ function collapse(jobs) {
     });
     return [...byKey.values()];
 }
-/** MX jobs become one unit per exchange, looked up in parallel; a lookup past the deadline leaves the domain. */
-async function expandMx(groups, deadline, resolveMx) {
-    return pMap(groups, async ({ jobs, job }) => {
-        if (!job.mx)
-            return [{ jobs, job, host: job.host }];
-        const hosts = await beforeDeadline(mxHosts(job.host, resolveMx), deadline, () => [job.host]);
-        return [...new Set(hosts)].map((host) => ({ jobs, job, host }));
-    }, { concurrency: VET_CONCURRENCY });
-}
-/** Every distinct host vetted once, in parallel, each verdict in by the deadline. */
-async function vetAll(units, policy, deadline, lookup) {
-    const hosts = [...new Set(units.map((u) => u.host))];
-    const vettings = await pMap(hosts, (host) => beforeDeadline(vet(host, policy, lookup), deadline, () => ({ kind: 'unresolved', code: 'ETIMEOUT' })), { concurrency: VET_CONCURRENCY });
-    return new Map(hosts.map((host, i) => [host, vettings[i]]));
+/** The exchanges of an MX job, each once; a lookup past the deadline leaves the domain (as mxHosts does). */
+async function exchanges(domain, resolveMx, dnsSlot, deadline) {
+    const hosts = await beforeDeadline(dnsSlot(() => mxHosts(domain, resolveMx)), deadline, () => [domain]);
+    return [...new Set(hosts)];
 }
 async function vet(host, policy, lookup) {
-    let dialled;
     try {
-        // The name as the probe will dial it: an exchange written `[127.0.0.1]` is that address literal.
-        dialled = options_resolveTarget({ host, port: 25 }).host;
-    }
-    catch {
-        return {
-            kind: 'forbidden',
-            reason: `${JSON.stringify(host.slice(0, 80))} is not a host name or IP address`,
-        };
-    }
-    try {
-        return { kind: 'allowed', vetted: await vetDestination(dialled, policy, lookup) };
+        return { kind: 'allowed', vetted: await vetDestination(host, policy, lookup) };
     }
     catch (error) {
         if (error instanceof ForbiddenDestination) {
@@ -18965,16 +18486,20 @@ async function vet(host, policy, lookup) {
             };
         }
         if (error instanceof UnresolvedDestination)
-            return { kind: 'unresolved', code: error.code };
+            return { kind: 'unresolved', host: error.host, code: error.code };
         throw error;
     }
+}
+/** The name a vetting that timed out reports: the one the probe would have dialled. */
+function dialledName(host) {
+    const dialled = dialledHost(host);
+    return dialled?.kind === 'name' ? dialled.name : host;
 }
 /**
  * The probe's only DNS: the vetted addresses, or the lookup's failure again, so the core reports
  * `dns_error` itself and never dials a name nobody checked.
  */
-function lookupFor(host, vetting) {
-    const dialled = options_resolveTarget({ host, port: 25 }).host;
+function lookupFor(dialled, vetting) {
     return async (name, family) => {
         if (name !== dialled)
             throw Object.assign(new Error(`${name} was not vetted`), { code: 'ENOTVETTED' });
@@ -18983,6 +18508,26 @@ function lookupFor(host, vetting) {
         }
         return vetting.vetted.addresses[family];
     };
+}
+/** At most `limit` tasks at once; the others wait their turn in order. */
+function slots(limit) {
+    let running = 0;
+    const waiting = [];
+    return async (task) => {
+        if (running >= limit)
+            await new Promise((resolve) => waiting.push(resolve));
+        running += 1;
+        try {
+            return await task();
+        }
+        finally {
+            running -= 1;
+            waiting.shift()?.();
+        }
+    };
+}
+function inOrder(entries) {
+    return entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map(({ entry }) => entry);
 }
 /** The promise's value, or the fallback once the deadline passes (the promise is left to settle). */
 async function beforeDeadline(promise, deadline, fallback) {

@@ -4,6 +4,7 @@ import { parseDuration } from '../plan/duration.js';
 import { parsePortList, redactCredentials } from '../plan/targets.js';
 import { type Expectations, FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
 import { isHeloName, MODES, type Mode, type TlsVersion } from '../probe/index.js';
+import { quoteInput } from '../result/settings.js';
 
 export const PR_COMMENT = ['off', 'on-failure', 'always'] as const;
 export type PrCommentMode = (typeof PR_COMMENT)[number];
@@ -25,7 +26,7 @@ function input(name: string): string {
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = input(name) || fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+  throw new UsageError(`${quoteInput(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
 }
 
 const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -35,7 +36,7 @@ function optionalChoice<T extends string>(name: string, allowed: readonly T[]): 
   const value = input(name);
   if (value === '') return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
+  throw new UsageError(`${quoteInput(value)} is not one of ${allowed.join(', ')}`, `input ${name}`);
 }
 
 function optionalDuration(name: string): number | undefined {
@@ -48,7 +49,7 @@ function flag(name: string, fallback: boolean): boolean {
   if (value === '') return fallback;
   if (['true', 'yes', 'on'].includes(value)) return true;
   if (['false', 'no', 'off'].includes(value)) return false;
-  throw new UsageError(`${JSON.stringify(value)} is not true or false`, `input ${name}`);
+  throw new UsageError(`${quoteInput(value)} is not true or false`, `input ${name}`);
 }
 
 /** `targets`: one per line (or several per line, space-separated); `#` starts a comment. */
@@ -79,32 +80,38 @@ export function readInputs(): ActionInputs {
       `input ${username ? 'auth-password' : 'auth-username'}`,
     );
   }
+  // The value would become part of an AUTH command: a line break would end it (RFC 4954 §4).
+  for (const [name, value] of [
+    ['auth-username', username],
+    ['auth-password', password],
+  ] as const) {
+    if (/[\r\n\0]/.test(value)) {
+      throw new UsageError('contains a line break or NUL; the value is not shown', `input ${name}`);
+    }
+  }
   const targets = targetLines(core.getInput('targets'));
   const timeout = input('timeout');
   const concurrencyText = input('concurrency');
   const concurrency = concurrencyText === '' ? undefined : Number(concurrencyText);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
     throw new UsageError(
-      `${JSON.stringify(concurrencyText)} must be a whole number from 1 to 256`,
+      `${quoteInput(concurrencyText)} must be a whole number from 1 to 256`,
       'input concurrency',
     );
   }
   const helo = input('helo');
   if (helo && !isHeloName(helo))
-    throw new UsageError(`${JSON.stringify(helo)} is not a domain name or address literal`, 'input helo');
+    throw new UsageError(`${quoteInput(helo)} is not a domain name or address literal`, 'input helo');
   const mode = input('mode');
   if (mode && !(MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
+    throw new UsageError(`${quoteInput(mode)} is not one of ${MODES.join(', ')}`, 'input mode');
   }
   const vantageLines = targetLines(input('vantages') || 'runner');
   const controlLines = targetLines(core.getInput('controls'));
   const retriesText = input('retries');
   const retries = retriesText === '' ? undefined : Number(retriesText);
   if (retries !== undefined && (!/^\d+$/.test(retriesText) || retries > 5)) {
-    throw new UsageError(
-      `${JSON.stringify(retriesText)} must be a whole number from 0 to 5`,
-      'input retries',
-    );
+    throw new UsageError(`${quoteInput(retriesText)} must be a whole number from 0 to 5`, 'input retries');
   }
   const minTls = optionalChoice('min-tls', TLS_VERSIONS);
   const expectTls: NonNullable<Expectations['tls']> | undefined = optionalChoice(
@@ -122,7 +129,7 @@ export function readInputs(): ActionInputs {
     plan: {
       targets: targets.map((t) => t.spec),
       targetSource: (i, spec) =>
-        `input targets line ${targets[i]?.line ?? i + 1} (${JSON.stringify(redactCredentials(spec))})`,
+        `input targets line ${targets[i]?.line ?? i + 1} (${quoteInput(redactCredentials(spec))})`,
       ...(config ? { configPath: config } : { defaultConfigPath: '.github/smtp-probe.yml' }),
       failOn,
       ...(mode ? { mode: mode as Mode } : {}),

@@ -4,6 +4,7 @@ import { parseDuration } from '../plan/duration.js';
 import { type Expectations, FAIL_ON, type FailOn, UsageError } from '../plan/types.js';
 import { isHeloName, MODES, type Mode, type TlsVersion } from '../probe/index.js';
 import { FORMATS, type Format } from '../report/index.js';
+import { cutInput, quoteInput } from '../result/settings.js';
 
 export interface CliArgs {
   command: 'probe' | 'demo' | 'help' | 'version';
@@ -115,26 +116,28 @@ function oneOf<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, flag);
+  throw new UsageError(`${quoteInput(value)} is not one of ${allowed.join(', ')}`, flag);
 }
 
 function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new UsageError(`${JSON.stringify(value)} must be a whole number from ${min} to ${max}`, flag);
+    throw new UsageError(`${quoteInput(value)} must be a whole number from ${min} to ${max}`, flag);
   }
   return n;
 }
 
+/** `--ports 587,2525`; a port given twice is probed once. */
 function portList(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  return value.split(',').map((part) => wholeNumber('--ports', part.trim(), 1, 65_535) as number);
+  const ports = value.split(',').map((part) => wholeNumber('--ports', part.trim(), 1, 65_535) as number);
+  return [...new Set(ports)];
 }
 
 function envName(flag: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-    throw new UsageError(`${JSON.stringify(value)} is not an environment variable name`, flag);
+  if (value !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(value)) {
+    throw new UsageError(`${quoteInput(value)} is not an environment variable name`, flag);
   }
   return value;
 }
@@ -186,7 +189,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   set('concurrency', wholeNumber('--concurrency', v.concurrency, 1, 256));
   set('retries', wholeNumber('--retries', v.retries, 0, 5));
   if (v.helo !== undefined && !isHeloName(v.helo)) {
-    throw new UsageError(`${JSON.stringify(v.helo)} is not a domain name or address literal`, '--helo');
+    throw new UsageError(`${quoteInput(v.helo)} is not a domain name or address literal`, '--helo');
   }
   set('helo', v.helo);
   set('mode', oneOf('--mode', v.mode, MODES));
@@ -195,7 +198,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   set('ports', portList(v.ports));
   if (user && pass) args.credentials = { usernameEnv: user, passwordEnv: pass };
   if (command === 'demo' && args.targets.length > 0) {
-    throw new UsageError(`demo takes no targets, got ${JSON.stringify(args.targets[0])}`, 'demo');
+    throw new UsageError(`demo takes no targets, got ${quoteInput(args.targets[0] ?? '')}`, 'demo');
   }
   return args;
 }
@@ -208,7 +211,7 @@ function cliParseError(error: unknown): UsageError {
     const flag = unknown[1];
     const known = Object.keys(OPTIONS).map((name) => `--${name}`);
     const nearest = flag.startsWith('--') ? closest(flag, known) : undefined;
-    return new UsageError(`unknown option${nearest ? ` (did you mean ${nearest}?)` : ''}`, flag);
+    return new UsageError(`unknown option${nearest ? ` (did you mean ${nearest}?)` : ''}`, cutInput(flag));
   }
   const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
   if (ambiguous?.[1]) {

@@ -5,7 +5,7 @@ import { CONFIG_SPELLING } from '../plan/config-spelling.js';
 import { UsageError } from '../plan/types.js';
 import { render } from '../report/index.js';
 import type { Report } from '../result/model.js';
-import { spell, spellReport } from '../result/settings.js';
+import { cutInput, spell, spellReport } from '../result/settings.js';
 import { runPlan } from '../run/pipeline.js';
 import { VERSION } from '../version.js';
 import { type CliArgs, parseCliArgs, USAGE } from './args.js';
@@ -114,7 +114,7 @@ export async function emit(report: Report, args: CliArgs, io: CliIo): Promise<nu
       await writeFile(path, text.endsWith('\n') ? text : `${text}\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unwritable';
-      throw new UsageError(`cannot write ${args.output} (${code})`, '--output');
+      throw new UsageError(`cannot write ${cutInput(args.output)} (${code})`, '--output');
     }
   } else {
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Mode, TlsVersion } from '../probe/index.js';
-import type { UsageSource } from '../result/settings.js';
+import { cutInput, quoteInput, type UsageSource } from '../result/settings.js';
 import { parseVantages } from '../vantage/spec.js';
 import { mergeControls, parseControlSpec } from './controls.js';
 import { runnerEnvironment } from './runner-environment.js';
@@ -86,7 +86,7 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
     );
   }
   input.targets.forEach((spec, i) => {
-    const source = input.targetSource?.(i, spec) ?? `target ${JSON.stringify(redactCredentials(spec))}`;
+    const source = input.targetSource?.(i, spec) ?? `target ${quoteInput(redactCredentials(spec))}`;
     const parsed = parseTargetSpec(spec, source, {
       ...(input.ports ? { ports: input.ports } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
@@ -113,7 +113,7 @@ export async function buildPlan(input: PlanInput): Promise<BuiltPlan> {
   if (targets.length === 0) {
     throw new UsageError(
       configPath
-        ? `${configPath} lists no targets`
+        ? `${cutInput(configPath)} lists no targets`
         : 'no targets: give host[:port] arguments or a config file (--config)',
     );
   }
@@ -183,7 +183,7 @@ function checkAuthExpectations(targets: readonly TargetPlan[]): void {
     const port = target.ports.find((p) => p.expect.auth === 'ok');
     if (port && !target.auth) {
       throw new UsageError(
-        `target ${JSON.stringify(target.name)} expects AUTH to succeed (expect.auth: ok) but has no credentials: give them with \`auth\``,
+        `target ${quoteInput(target.name)} expects AUTH to succeed (expect.auth: ok) but has no credentials: give them with \`auth\``,
         port.location ? `${port.location.file}:${port.location.line}:${port.location.column}` : undefined,
       );
     }
@@ -207,12 +207,24 @@ function readCredentials(
   const username = env[refs.usernameEnv];
   const password = env[refs.passwordEnv];
   // Name the variable, never its value.
-  if (!username)
-    throw new UsageError(`environment variable ${refs.usernameEnv} is not set`, { setting: 'auth' });
-  if (password === undefined || password === '') {
-    throw new UsageError(`environment variable ${refs.passwordEnv} is not set`, { setting: 'auth' });
+  for (const [name, value] of [
+    [refs.usernameEnv, username],
+    [refs.passwordEnv, password],
+  ] as const) {
+    if (value === undefined || value === '') {
+      throw new UsageError(`environment variable ${name} is not set`, { setting: 'auth' });
+    }
+    // The value would become part of an AUTH command: a line break would end it (RFC 4954 §4).
+    if (/[\r\n\0]/.test(value)) {
+      throw new UsageError(
+        `environment variable ${name} contains a line break or NUL; the value is not shown`,
+        {
+          setting: 'auth',
+        },
+      );
+    }
   }
-  return { username, password };
+  return { username: username as string, password: password as string };
 }
 
 async function readCa(file: string, cwd: string): Promise<string> {
@@ -222,10 +234,10 @@ async function readCa(file: string, cwd: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`cannot read CA file ${file} (${code})`, { setting: 'ca' });
+    throw new UsageError(`cannot read CA file ${cutInput(file)} (${code})`, { setting: 'ca' });
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`${file} holds no PEM certificate`, { setting: 'ca' });
+    throw new UsageError(`${cutInput(file)} holds no PEM certificate`, { setting: 'ca' });
   }
   return text;
 }
@@ -247,7 +259,7 @@ function addTarget(targets: TargetPlan[], target: TargetPlan): void {
     JSON.stringify([same.auth, same.envelope]) === JSON.stringify([target.auth, target.envelope]);
   if (!sameSettings) {
     throw new UsageError(
-      `target ${JSON.stringify(target.name)} is listed twice with different settings; give each a distinct name`,
+      `target ${quoteInput(target.name)} is listed twice with different settings; give each a distinct name`,
     );
   }
   for (const port of target.ports) {

@@ -4,6 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { MODES, type TlsVersion } from '../probe/index.js';
 import { isMailbox, resolveOptions } from '../probe/options.js';
+import { cutInput, quoteInput } from '../result/settings.js';
 import { parseControlSpec } from './controls.js';
 import { parseDuration } from './duration.js';
 import { parseHost, parseTargetSpec, redactCredentials } from './targets.js';
@@ -21,7 +22,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Names a value for an error message: short, quoted, never a dump of a whole mapping. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'string') return quoteInput(value);
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
@@ -62,7 +63,7 @@ function via<S extends z.ZodType, O>(schema: S, read: (value: z.output<S>) => O)
 export function unknownKeyMessage(key: string, known: readonly string[]): string {
   const nearest = closest(key, [...known]);
   // A target URL YAML read as a key (`- smtp://user:pw@host: 587`) may carry a password.
-  const shown = JSON.stringify(redactCredentials(key));
+  const shown = quoteInput(redactCredentials(key));
   return nearest && distance(key, nearest) <= Math.max(2, Math.floor(key.length / 3))
     ? `unknown key ${shown} (did you mean ${JSON.stringify(nearest)}?)`
     : `unknown key ${shown} (known keys: ${known.join(', ')})`;
@@ -92,7 +93,7 @@ function expectedHost(what: string) {
 /** `- smtp.example.com: 587` is a mapping with a host for its key: a space after the colon. */
 function hostAsKey(key: string): string | undefined {
   return /^[\w.-]+\.[\w-]+$/.test(key)
-    ? `unknown key ${JSON.stringify(key)}: to give a target as text, write host:port with no space after the colon`
+    ? `unknown key ${quoteInput(key)}: to give a target as text, write host:port with no space after the colon`
     : undefined;
 }
 
@@ -198,10 +199,15 @@ function checkTarget(
     const missing = t.username_env === undefined ? 'username_env' : 'password_env';
     problem([missing], 'missing: username_env and password_env go together');
   }
-  const seen = new Set<number>();
-  for (const [index, { port }] of (t.ports ?? []).entries()) {
-    if (seen.has(port)) problem(['ports', index], `port ${port} is listed twice`);
-    seen.add(port);
+  // The same port twice is probed once; twice with different settings, it could not be told apart.
+  const seen = new Map<number, string>();
+  for (const [index, entry] of (t.ports ?? []).entries()) {
+    const settings = JSON.stringify(entry);
+    const earlier = seen.get(entry.port);
+    if (earlier !== undefined && earlier !== settings) {
+      problem(['ports', index], `port ${entry.port} is listed twice with different settings`);
+    }
+    seen.set(entry.port, settings);
   }
 }
 
@@ -214,7 +220,7 @@ export function configSchema({ dir, env }: SchemaContext) {
       pem = readFileSync(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new UsageError(`cannot read CA file ${describeValue(name)} (${path}): ${code}`);
+      throw new UsageError(`cannot read CA file ${describeValue(name)} (${cutInput(path, 120)}): ${code}`);
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new UsageError(`CA file ${describeValue(name)} holds no PEM certificate`);
@@ -232,11 +238,11 @@ export function configSchema({ dir, env }: SchemaContext) {
     const value = env[name];
     // GitHub Actions turns a secret that is not set into an empty string: treat both the same.
     if (value === undefined || value === '') {
-      throw new UsageError(`environment variable ${name} is not set or is empty`);
+      throw new UsageError(`environment variable ${cutInput(name)} is not set or is empty`);
     }
     // The value itself is a secret: name the variable, never what it holds.
     if (/[\r\n\0]/.test(value)) {
-      throw new UsageError(`environment variable ${name} contains a line break or NUL`);
+      throw new UsageError(`environment variable ${cutInput(name)} contains a line break or NUL`);
     }
     return { name, value };
   });

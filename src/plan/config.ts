@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { defaultMode } from '../probe/index.js';
+import { cutInput, quoteInput } from '../result/settings.js';
 import { type ConfigData, compact, configSchema, describeValue, IPV6_HINT } from './config-schema.js';
 import { controlFromEntry } from './controls.js';
 import { copyExpectations, redactCredentials, toTargetPlan } from './targets.js';
@@ -161,15 +162,18 @@ function targetPlanOf(
   const entries = entry.mx
     ? [{ port: 25, mode: undefined, expect: undefined }]
     : (entry.ports ?? DEFAULT_PORTS.map((port) => ({ port, mode: undefined, expect: undefined })));
-  const ports = entries.map(
-    (p, index): PortPlan => ({
-      port: p.port,
-      mode: p.mode ?? entry.mode ?? defaultMode(p.port),
-      modeExplicit: (p.mode ?? entry.mode) !== undefined,
-      expect: mergeExpectations(defaultExpect, entry.expect, p.expect),
-      location: entry.ports ? at([...path, 'ports', index]) : location,
-    }),
-  );
+  const ports = entries
+    .map(
+      (p, index): PortPlan => ({
+        port: p.port,
+        mode: p.mode ?? entry.mode ?? defaultMode(p.port),
+        modeExplicit: (p.mode ?? entry.mode) !== undefined,
+        expect: mergeExpectations(defaultExpect, entry.expect, p.expect),
+        location: entry.ports ? at([...path, 'ports', index]) : location,
+      }),
+    )
+    // A port listed twice with the same settings (checkTarget refuses different ones) is probed once.
+    .filter((p, i, all) => all.findIndex((q) => q.port === p.port) === i);
   const user = entry.username_env;
   const pass = entry.password_env;
   return {
@@ -234,7 +238,7 @@ export function parseConfig(
     // maxAliasCount keeps a "billion laughs" file from expanding without bound.
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new UsageError(`cannot read the YAML: ${(error as Error).message}`, `${file}:1:1`);
+    throw new UsageError(`cannot read the YAML: ${cutInput((error as Error).message, 200)}`, `${file}:1:1`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new UsageError(
@@ -292,7 +296,7 @@ export async function loadConfig(
         : code === 'EISDIR'
           ? 'is a directory, not a file'
           : (code ?? 'unreadable');
-    throw new UsageError(`cannot read config file ${JSON.stringify(path)}: ${reason}`, path);
+    throw new UsageError(`cannot read config file ${quoteInput(path)}: ${reason}`, cutInput(path));
   }
   return parseConfig(text, path, env, resolve(cwd, dirname(path)));
 }

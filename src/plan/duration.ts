@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { quoteInput } from '../result/settings.js';
 import { UsageError } from './types.js';
 
 /**
@@ -11,7 +12,7 @@ const HINT = 'use a number of milliseconds or a value like 10s, 500ms, 2m';
 
 /** Names a value for an error message without dumping objects. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return quoteInput(value);
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { defaultMode, type Mode, REDACTED } from '../probe/index.js';
 import { resolveTarget } from '../probe/options.js';
+import { quoteInput } from '../result/settings.js';
 import {
   DEFAULT_PORTS,
   type Expectations,
@@ -19,7 +20,7 @@ export interface TargetSpec {
   ports: Array<{ port: number; mode: Mode; explicit: boolean }>;
   /** From a URL's `user:pass@`, percent-decoded. */
   auth?: { username: string; password: string };
-  /** The spec as the user wrote it, with any password replaced by `****`. */
+  /** The spec as the user wrote it, with the user name and password replaced by `****`. */
   display: string;
 }
 
@@ -34,10 +35,10 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCHEME_PORTS = { smtp: 587, smtps: 465 } as const;
 
 /**
- * Hides the secret part of anything that looks like `user:password@`, even in a spec too broken to
- * parse or in a line of a config file: everything from the first `:` of the user info to the last `@`
- * goes, because an unencoded `@`, `:` or space may sit inside the password. A user name alone is hidden
- * too: some providers (Postmark) use the API token as the user name.
+ * Hides the user info of anything that looks like `user:password@`, even in a spec too broken to
+ * parse or in a line of a config file: the user name (some providers, Postmark among them, use the API
+ * token as the user name) and everything from the first `:` to the last `@` (an unencoded `@`, `:` or
+ * space may sit inside the password): `smtp://****:****@host`.
  */
 export function redactCredentials(text: string): string {
   const at = text.lastIndexOf('@');
@@ -48,11 +49,14 @@ export function redactCredentials(text: string): string {
   if (at < start) return text;
   const userinfo = text.slice(start, at);
   const colon = userinfo.indexOf(':');
-  const shown = colon === -1 ? REDACTED : `${userinfo.slice(0, colon)}:${REDACTED}`;
+  // Only emptiness shows through, so that "empty password in smtp://****:@host" still says what is wrong.
+  const mask = (part: string) => (part === '' ? '' : REDACTED);
+  const shown =
+    colon === -1 ? REDACTED : `${mask(userinfo.slice(0, colon))}:${mask(userinfo.slice(colon + 1))}`;
   return `${text.slice(0, start)}${shown}${text.slice(at)}`;
 }
 
-const quote = (text: string): string => JSON.stringify(text);
+const quote = (text: string): string => quoteInput(text);
 
 /** What every message needs: the spec with its password hidden, and where it came from. */
 interface Context {
@@ -64,7 +68,7 @@ function fail(ctx: Context, message: string): never {
   throw new UsageError(message, ctx.source);
 }
 
-/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535, each once. */
+/** Reads `25` or `25,465,587`: whole numbers from 1 to 65535; a port given twice is probed once. */
 export function parsePortList(text: string, source: string): number[] {
   const ctx = { display: text, source };
   if (text === '') fail(ctx, 'missing port: give a port such as 587 or a list such as 25,465,587');
@@ -75,8 +79,7 @@ export function parsePortList(text: string, source: string): number[] {
     if (!(port >= 1 && port <= 65_535)) {
       fail(ctx, `invalid port ${quote(part)}: use a whole number from 1 to 65535`);
     }
-    if (ports.includes(port)) fail(ctx, `port ${port} is listed twice in ${quote(text)}`);
-    ports.push(port);
+    if (!ports.includes(port)) ports.push(port);
   }
   return ports;
 }

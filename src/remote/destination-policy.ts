@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { defaultLookup } from '../probe/dns.js';
-import type { Lookup } from '../probe/index.js';
+import { type Lookup, resolveTarget } from '../probe/index.js';
+import { specialPurpose } from './special-purpose.js';
 
 /**
  * What a remote vantage (the Lambda) may connect to. A function that connects wherever it is told is a
@@ -10,7 +11,7 @@ import type { Lookup } from '../probe/index.js';
  */
 export interface DestinationPolicy {
   allowedPorts: ReadonlySet<number>;
-  /** Distinct jobs per request, counted before any lookup and again after MX expansion. */
+  /** Distinct jobs per request, counted before any lookup. */
   maxTargets: number;
   /** `mx` jobs per request, counted before any lookup (each costs an MX query and up to a few names). */
   maxMxTargets: number;
@@ -21,16 +22,43 @@ export interface DestinationPolicy {
 
 export const DEFAULT_ALLOWED_PORTS: readonly number[] = [25, 80, 465, 587, 588, 2525];
 
-/** Why an address may not be probed (its ipaddr.js range), or undefined when it is global unicast. */
+/**
+ * Why an address may not be probed (the special-purpose block it is in, by the IANA registry's name
+ * and RFC), or undefined when it is global unicast. IPv6 passes only inside 2000::/3, so the forms
+ * that embed IPv4 (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo) never reach a host the IPv4
+ * check would refuse.
+ */
 export function forbiddenRange(address: string): string | undefined {
-  if (!ipaddr.isValid(address) || isIP(address) === 0) return 'not an IP address';
-  const parsed = ipaddr.parse(address);
-  const range = parsed.range();
-  // Everything but plain global unicast: loopback, private, link-local (169.254.169.254, the metadata
-  // endpoint), unique-local, multicast, reserved and documentation ranges, carrier-grade NAT, and the
-  // IPv6 forms that embed IPv4 (IPv4-mapped, NAT64 64:ff9b::/96, 6to4, Teredo), which could reach an
-  // IPv4 host the IPv4 check would refuse.
-  return range === 'unicast' ? undefined : range;
+  if (isIP(address) === 0 || !ipaddr.isValid(address)) return 'not an IP address';
+  return specialPurpose(address);
+}
+
+/** A host as the probe will dial it: an address literal, or a DNS name to resolve. */
+export type DialledHost = { kind: 'literal'; address: string } | { kind: 'name'; name: string };
+
+/**
+ * Reads a host the way it will be dialled, so that what is checked is what is connected to. Brackets
+ * hold an address literal (`[127.0.0.1]`, `[::1]`, and RFC 5321 §4.1.3's `[IPv6:::1]`), which is what
+ * an MX exchange written that way becomes; the numeric IPv4 spellings getaddrinfo accepts (inet_aton:
+ * `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`) are that address, never a name to look up.
+ * Undefined for anything that is neither an address nor a host name.
+ */
+export function dialledHost(written: string): DialledHost | undefined {
+  if (written.startsWith('[') && written.endsWith(']')) {
+    const inner = written.slice(1, -1);
+    const address = /^ipv6:/i.test(inner) ? inner.slice(5) : inner;
+    const family = isIP(address);
+    if (family === 0 || (family === 4 && address !== inner)) return undefined;
+    return { kind: 'literal', address };
+  }
+  if (isIP(written) !== 0) return { kind: 'literal', address: written };
+  if (ipaddr.IPv4.isValid(written))
+    return { kind: 'literal', address: ipaddr.IPv4.parse(written).toString() };
+  try {
+    return { kind: 'name', name: resolveTarget({ host: written, port: 25 }).host };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface VettedDestination {
@@ -70,23 +98,30 @@ function codeOf(reason: unknown): string {
 }
 
 /**
- * Resolves a host once and checks every address. `host` must be normalised first (brackets removed,
- * as the probe will connect to it: `resolveTarget`), so that what is checked is what is dialled.
- * Throws ForbiddenDestination when any address is not global (one bad answer taints the name: a
- * rebinding attacker controls which answer comes first), UnresolvedDestination when nothing resolves:
- * a failed lookup is never "nothing to refuse".
+ * Resolves a host once and checks every address. The host is read as it will be dialled first
+ * (`dialledHost`): a literal needs no lookup, a numeric spelling is its address. Throws
+ * ForbiddenDestination when any address is not global (one bad answer taints the name: a rebinding
+ * attacker controls which answer comes first), UnresolvedDestination when nothing resolves: a failed
+ * lookup is never "nothing to refuse".
  */
 export async function vetDestination(
-  host: string,
+  written: string,
   policy: Pick<DestinationPolicy, 'allowNonGlobal' | 'maxAddresses'>,
   lookup: Lookup = defaultLookup,
 ): Promise<VettedDestination> {
-  const literal = isIP(host);
+  const dialled = dialledHost(written);
+  if (!dialled) {
+    throw new ForbiddenDestination(
+      written,
+      `${JSON.stringify(written.slice(0, 80))} is not a host name or IP address`,
+    );
+  }
+  const host = dialled.kind === 'literal' ? dialled.address : dialled.name;
   let v4: string[];
   let v6: string[];
-  if (literal === 4) [v4, v6] = [[host], []];
-  else if (literal === 6) [v4, v6] = [[], [host]];
-  else {
+  if (dialled.kind === 'literal') {
+    [v4, v6] = isIP(host) === 4 ? [[host], []] : [[], [host]];
+  } else {
     const [a, aaaa] = await Promise.allSettled([lookup(host, 4), lookup(host, 6)]);
     v4 = a.status === 'fulfilled' ? a.value : [];
     v6 = aaaa.status === 'fulfilled' ? aaaa.value : [];
@@ -103,16 +138,15 @@ export async function vetDestination(
       `${host} resolves to ${all.length} addresses, more than the ${policy.maxAddresses} allowed`,
     );
   }
-  if (!policy.allowNonGlobal) {
-    for (const address of all) {
-      const range = forbiddenRange(address);
-      if (range)
-        throw new ForbiddenDestination(
-          host,
-          `${host} resolves to ${address} (${range}), which this vantage may not probe`,
-          address,
-        );
-    }
+  for (const address of all) {
+    // Even with the test switch, an answer must be an address: the probe would dial whatever it got.
+    const range = forbiddenRange(address);
+    if (range && (!policy.allowNonGlobal || range === 'not an IP address'))
+      throw new ForbiddenDestination(
+        host,
+        `${written === address ? address : `${written} resolves to ${address}`} (${range}), which this vantage may not probe`,
+        address,
+      );
   }
   return { host, addresses };
 }

@@ -4,147 +4,169 @@
  * the way the probe will dial it, resolved once, checked address by address, and pinned; the probe
  * never looks anything up itself. Nothing here judges: no findings, no verdict.
  */
-import pMap from 'p-map';
+import { setMaxListeners } from 'node:events';
 import {
   type Answer,
   BadRequest,
   type Job,
-  MAX_JOBS,
   type ProbeRequest,
   profileOptions,
   type Refusal,
   type VantageFacts,
 } from '../contract/index.js';
-import {
-  type Lookup,
-  type MxLookup,
-  mxHosts,
-  type ProbeAllTarget,
-  type ProbeResult,
-  probeAll,
-  resolveTarget,
-} from '../probe/index.js';
+import { type Lookup, type MxLookup, mxHosts, OverallDeadline, probe } from '../probe/index.js';
 import {
   checkPort,
   type DestinationPolicy,
+  dialledHost,
   ForbiddenDestination,
   UnresolvedDestination,
   type VettedDestination,
   vetDestination,
 } from './destination-policy.js';
+import { vettingDns } from './vetting-dns.js';
 
 export interface ServeOptions {
   policy: DestinationPolicy;
   /** Milliseconds the platform leaves for the whole answer (its deadline minus a safety margin). */
   budgetMs: number;
   vantage: VantageFacts;
-  /** DNS for vetting names (the system resolver by default). */
+  /** DNS for vetting names; c-ares from /etc/resolv.conf by default (vetting-dns.ts). */
   lookup?: Lookup;
+  /** DNS for expanding `mx` jobs; the same c-ares resolver by default. */
   resolveMx?: MxLookup;
 }
 
-/** Names looked up at once while vetting: enough to hide DNS latency, few enough to stay polite. */
-const VET_CONCURRENCY = 8;
+/** DNS questions in flight at once for one request: all of a capped request's names, in a wave or two. */
+const DNS_CONCURRENCY = 32;
+/** Exchanges probed for one `mx` job, the most preferred first (RFC 5321 §5.1); the rest are refused. */
+export const MAX_MX_HOSTS = 10;
 
-interface Unit {
-  /** The request's job indexes this unit answers (identical jobs are probed once). */
+interface Group {
+  /** The request's job indexes this group answers (identical jobs are probed once). */
   jobs: number[];
   job: Job;
-  /** The host to dial: the job's host, or one MX exchange of it. */
-  host: string;
 }
 
 type Vetting =
   | { kind: 'allowed'; vetted: VettedDestination }
   | { kind: 'forbidden'; reason: string; address?: string }
-  | { kind: 'unresolved'; code: string };
+  | { kind: 'unresolved'; host: string; code: string };
 
-/** A request run within its budget: refusals for what the policy forbids, raw results for the rest. */
+/** Where an entry of the answer sorts: by job, then by MX preference, whatever finished first. */
+type Ordered<T> = { order: [number, number]; entry: T };
+
+/**
+ * A request run within its budget: refusals for what the policy forbids, raw results for the rest.
+ * Every job goes its own way (MX lookup, vetting, probe) as soon as it can, so a name whose DNS never
+ * answers delays nothing but itself; the whole answer is ready by the deadline whatever DNS does.
+ */
 export async function serve(request: ProbeRequest, options: ServeOptions): Promise<Answer> {
   const started = performance.now();
   const budget = Math.max(1, Math.min(options.budgetMs, request.deadlineMs ?? Number.POSITIVE_INFINITY));
   const deadline = started + budget;
   const { policy } = options;
 
-  const unique = collapse(request.jobs);
+  const groups = collapse(request.jobs);
   // Caps first: nothing is looked up for a request that is too large.
-  if (unique.length > policy.maxTargets) {
+  if (groups.length > policy.maxTargets) {
     throw new BadRequest(
       'jobs',
-      `${unique.length} distinct jobs are more than the ${policy.maxTargets} allowed`,
+      `${groups.length} distinct jobs are more than the ${policy.maxTargets} allowed`,
     );
   }
-  const mxCount = unique.filter(({ job }) => job.mx).length;
+  const mxCount = groups.filter(({ job }) => job.mx).length;
   if (mxCount > policy.maxMxTargets) {
     throw new BadRequest('jobs', `${mxCount} mx jobs are more than the ${policy.maxMxTargets} allowed`);
   }
 
-  const refused: Refusal[] = [];
-  const allowedPorts = unique.filter(({ job, jobs }) => {
-    try {
-      checkPort(job.port, policy);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ForbiddenDestination)) throw error;
-      refused.push({ jobs, host: job.host, reason: error.message });
-      return false;
+  const system = vettingDns();
+  const dns = {
+    lookup: options.lookup ?? system.lookup,
+    resolveMx: options.resolveMx ?? system.resolveMx,
+  };
+  const dnsSlot = slots(DNS_CONCURRENCY);
+  const probeSlot = slots(request.concurrency ?? 32);
+  const ends = new AbortController();
+  const timer = setTimeout(() => ends.abort(new OverallDeadline(budget)), budget);
+  // Every probe in flight listens on this one signal while a stage runs.
+  setMaxListeners(0, ends.signal);
+  const vettings = new Map<string, Promise<Vetting>>();
+  const vetOnce = (host: string) => {
+    let vetting = vettings.get(host);
+    if (!vetting) {
+      vetting = beforeDeadline(
+        dnsSlot(() => vet(host, policy, dns.lookup)),
+        deadline,
+        (): Vetting => ({ kind: 'unresolved', host: dialledName(host), code: 'ETIMEOUT' }),
+      );
+      vettings.set(host, vetting);
     }
-  });
+    return vetting;
+  };
 
-  const units = (await expandMx(allowedPorts, deadline, options.resolveMx)).flat();
-  if (units.length > Math.min(policy.maxTargets, MAX_JOBS)) {
-    throw new BadRequest(
-      'jobs',
-      `${units.length} hosts after MX expansion are more than the ${policy.maxTargets} allowed`,
-    );
-  }
-
-  const vettings = await vetAll(units, policy, deadline, options.lookup);
-  const probed: Array<{ unit: Unit; target: ProbeAllTarget }> = [];
-  for (const unit of units) {
-    const vetting = vettings.get(unit.host) as Vetting;
+  const refused: Array<Ordered<Refusal>> = [];
+  const results: Array<Ordered<Answer['results'][number]>> = [];
+  const one = async ({ jobs, job }: Group, host: string, order: [number, number]) => {
+    const vetting = await vetOnce(host);
     if (vetting.kind === 'forbidden') {
-      refused.push({
-        jobs: unit.jobs,
-        host: unit.host,
-        ...(vetting.address ? { address: vetting.address } : {}),
-        reason: vetting.reason,
-      });
-      continue;
+      const { reason, address } = vetting;
+      refused.push({ order, entry: { jobs, host, ...(address ? { address } : {}), reason } });
+      return;
     }
-    const profile = request.profiles[unit.job.profile];
-    if (!profile) throw new BadRequest(`jobs[${unit.jobs[0]}].profile`, 'points at no profile');
-    probed.push({
-      unit,
-      target: {
-        host: unit.host,
-        port: unit.job.port,
-        mode: unit.job.mode,
-        options: { ...profileOptions(profile), lookup: lookupFor(unit.host, vetting) },
-      },
-    });
+    const profile = request.profiles[job.profile];
+    if (!profile) throw new BadRequest(`jobs[${jobs[0]}].profile`, 'points at no profile');
+    const dialled = vetting.kind === 'allowed' ? vetting.vetted.host : vetting.host;
+    const target = { host: dialled, port: job.port, mode: job.mode };
+    const perTarget = { ...profileOptions(profile), lookup: lookupFor(dialled, vetting) };
+    // A name that did not resolve ends at its lookup, without a packet: it needs no slot and no signal,
+    // so it is reported as the dns_error it is, even when the deadline has passed.
+    const result =
+      vetting.kind === 'unresolved'
+        ? await probe(target, perTarget)
+        : await probeSlot(() => probe(target, { ...perTarget, signal: ends.signal }));
+    results.push({ order, entry: { jobs, result } });
+  };
+  try {
+    await Promise.all(
+      groups.map(async (group, g) => {
+        try {
+          checkPort(group.job.port, policy);
+        } catch (error) {
+          if (!(error instanceof ForbiddenDestination)) throw error;
+          refused.push({
+            order: [g, 0],
+            entry: { jobs: group.jobs, host: group.job.host, reason: error.message },
+          });
+          return;
+        }
+        if (!group.job.mx) return one(group, group.job.host, [g, 0]);
+        const hosts = await exchanges(group.job.host, dns.resolveMx, dnsSlot, deadline);
+        hosts.slice(MAX_MX_HOSTS).forEach((host, i) => {
+          const reason = `${group.job.host} has more than ${MAX_MX_HOSTS} MX hosts; only the ${MAX_MX_HOSTS} most preferred are probed`;
+          refused.push({ order: [g, MAX_MX_HOSTS + i], entry: { jobs: group.jobs, host, reason } });
+        });
+        await Promise.all(hosts.slice(0, MAX_MX_HOSTS).map((host, i) => one(group, host, [g, i])));
+      }),
+    );
+  } finally {
+    clearTimeout(timer);
+    // On a failure of the function itself, nothing it started outlives the invocation.
+    if (!ends.signal.aborted) ends.abort(new Error('the request ended'));
+    system.cancel();
   }
-
-  const left = Math.max(1, deadline - performance.now());
-  const results: ProbeResult[] =
-    probed.length === 0
-      ? []
-      : await probeAll(
-          probed.map((p) => p.target),
-          { concurrency: request.concurrency ?? 32, overallTimeout: left },
-        );
   return {
     contract: 2,
     vantage: options.vantage,
     durationMs: Math.round(performance.now() - started),
-    results: probed.map((p, i) => ({ jobs: p.unit.jobs, result: results[i] as ProbeResult })),
-    refused,
+    results: inOrder(results),
+    refused: inOrder(refused),
   };
 }
 
 /** Identical jobs (same host, port, mode, MX and profile) are probed once and answer for each other. */
-function collapse(jobs: readonly Job[]): Array<{ jobs: number[]; job: Job }> {
-  const byKey = new Map<string, { jobs: number[]; job: Job }>();
+function collapse(jobs: readonly Job[]): Group[] {
+  const byKey = new Map<string, Group>();
   jobs.forEach((job, i) => {
     const key = JSON.stringify([job.host.toLowerCase(), job.mx === true, job.port, job.mode, job.profile]);
     const same = byKey.get(key);
@@ -154,57 +176,24 @@ function collapse(jobs: readonly Job[]): Array<{ jobs: number[]; job: Job }> {
   return [...byKey.values()];
 }
 
-/** MX jobs become one unit per exchange, looked up in parallel; a lookup past the deadline leaves the domain. */
-async function expandMx(
-  groups: ReadonlyArray<{ jobs: number[]; job: Job }>,
+/** The exchanges of an MX job, each once; a lookup past the deadline leaves the domain (as mxHosts does). */
+async function exchanges(
+  domain: string,
+  resolveMx: MxLookup,
+  dnsSlot: Slots,
   deadline: number,
-  resolveMx: MxLookup | undefined,
-): Promise<Unit[][]> {
-  return pMap(
-    groups,
-    async ({ jobs, job }) => {
-      if (!job.mx) return [{ jobs, job, host: job.host }];
-      const hosts = await beforeDeadline(mxHosts(job.host, resolveMx), deadline, () => [job.host]);
-      return [...new Set(hosts)].map((host) => ({ jobs, job, host }));
-    },
-    { concurrency: VET_CONCURRENCY },
+): Promise<string[]> {
+  const hosts = await beforeDeadline(
+    dnsSlot(() => mxHosts(domain, resolveMx)),
+    deadline,
+    () => [domain],
   );
+  return [...new Set(hosts)];
 }
 
-/** Every distinct host vetted once, in parallel, each verdict in by the deadline. */
-async function vetAll(
-  units: readonly Unit[],
-  policy: DestinationPolicy,
-  deadline: number,
-  lookup: Lookup | undefined,
-): Promise<Map<string, Vetting>> {
-  const hosts = [...new Set(units.map((u) => u.host))];
-  const vettings = await pMap(
-    hosts,
-    (host) =>
-      beforeDeadline(
-        vet(host, policy, lookup),
-        deadline,
-        (): Vetting => ({ kind: 'unresolved', code: 'ETIMEOUT' }),
-      ),
-    { concurrency: VET_CONCURRENCY },
-  );
-  return new Map(hosts.map((host, i) => [host, vettings[i] as Vetting]));
-}
-
-async function vet(host: string, policy: DestinationPolicy, lookup: Lookup | undefined): Promise<Vetting> {
-  let dialled: string;
+async function vet(host: string, policy: DestinationPolicy, lookup: Lookup): Promise<Vetting> {
   try {
-    // The name as the probe will dial it: an exchange written `[127.0.0.1]` is that address literal.
-    dialled = resolveTarget({ host, port: 25 }).host;
-  } catch {
-    return {
-      kind: 'forbidden',
-      reason: `${JSON.stringify(host.slice(0, 80))} is not a host name or IP address`,
-    };
-  }
-  try {
-    return { kind: 'allowed', vetted: await vetDestination(dialled, policy, lookup) };
+    return { kind: 'allowed', vetted: await vetDestination(host, policy, lookup) };
   } catch (error) {
     if (error instanceof ForbiddenDestination) {
       return {
@@ -213,17 +202,23 @@ async function vet(host: string, policy: DestinationPolicy, lookup: Lookup | und
         ...(error.address ? { address: error.address } : {}),
       };
     }
-    if (error instanceof UnresolvedDestination) return { kind: 'unresolved', code: error.code };
+    if (error instanceof UnresolvedDestination)
+      return { kind: 'unresolved', host: error.host, code: error.code };
     throw error;
   }
+}
+
+/** The name a vetting that timed out reports: the one the probe would have dialled. */
+function dialledName(host: string): string {
+  const dialled = dialledHost(host);
+  return dialled?.kind === 'name' ? dialled.name : host;
 }
 
 /**
  * The probe's only DNS: the vetted addresses, or the lookup's failure again, so the core reports
  * `dns_error` itself and never dials a name nobody checked.
  */
-function lookupFor(host: string, vetting: Exclude<Vetting, { kind: 'forbidden' }>): Lookup {
-  const dialled = resolveTarget({ host, port: 25 }).host;
+function lookupFor(dialled: string, vetting: Exclude<Vetting, { kind: 'forbidden' }>): Lookup {
   return async (name, family) => {
     if (name !== dialled) throw Object.assign(new Error(`${name} was not vetted`), { code: 'ENOTVETTED' });
     if (vetting.kind === 'unresolved') {
@@ -231,6 +226,28 @@ function lookupFor(host: string, vetting: Exclude<Vetting, { kind: 'forbidden' }
     }
     return vetting.vetted.addresses[family];
   };
+}
+
+type Slots = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** At most `limit` tasks at once; the others wait their turn in order. */
+function slots(limit: number): Slots {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function inOrder<T>(entries: Array<Ordered<T>>): T[] {
+  return entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map(({ entry }) => entry);
 }
 
 /** The promise's value, or the fallback once the deadline passes (the promise is left to settle). */

@@ -53,6 +53,26 @@ export function settingsIn(text: string): SettingId[] {
   return [...text.matchAll(REFERENCE)].map((m) => m[1] as SettingId);
 }
 
+/** The most of a user's value an error message repeats: enough to recognise it, never a whole file. */
+export const ECHO_MAX = 60;
+/** The longest line a usage error prints, whatever it repeats (a last guard; quoteInput cuts first). */
+const LINE_MAX = 1_000;
+
+/**
+ * A value the user gave, cut to a readable length for an error message: `abc…` plus, when cut, how
+ * long it really was. A 5 MB flag or config value is never echoed whole.
+ */
+export function cutInput(value: string, max = ECHO_MAX): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
+/** `cutInput`, quoted as JSON: control characters (CR, LF, NUL) show as escapes, on one line. */
+export function quoteInput(value: string, max = ECHO_MAX): string {
+  return value.length <= max
+    ? JSON.stringify(value)
+    : `${JSON.stringify(`${value.slice(0, max)}…`)} (${value.length} characters)`;
+}
+
 /** Where a usage mistake is: a place in a file or an adapter's own words, or a setting to spell. */
 export type UsageSource = string | { setting: SettingId; detail?: string };
 
@@ -83,7 +103,9 @@ export class UsageError extends Error {
         : typeof this.source === 'string'
           ? `${this.source}: `
           : `${spelling[this.source.setting]}${this.source.detail ? ` ${this.source.detail}` : ''}: `;
-    return spell(`${where}${this.text}`, spelling);
+    // One line, whatever a parser's message or an unquoted path held.
+    const line = spell(`${where}${this.text}`, spelling).replace(/[\r\n\u2028\u2029]+/g, ' ');
+    return line.length <= LINE_MAX ? line : `${line.slice(0, LINE_MAX)}…`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { UsageError, type UsageSource } from '../result/settings.js';
+import { quoteInput, UsageError, type UsageSource } from '../result/settings.js';
 
 /*
  * Vantage texts, parsed without loading a cloud SDK: a CLI run from the runner alone never loads one
@@ -98,7 +98,7 @@ export function parseVantage(text: string, source: UsageSource): VantageSpec {
   }
   if (text.startsWith('arn:')) {
     throw new UsageError(
-      `${JSON.stringify(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`,
+      `${quoteInput(text)} is not a Lambda function ARN: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`,
       source,
     );
   }
@@ -109,7 +109,7 @@ export function parseVantage(text: string, source: UsageSource): VantageSpec {
   if (url?.protocol === 'https:' && region && AWS_REGION.test(region)) {
     return { kind: 'function-url', label: `function-url:${region}`, region, url };
   }
-  throw new UsageError(`${JSON.stringify(text)} is not a vantage: use ${FORMS}`, source);
+  throw new UsageError(`${quoteInput(text)} is not a vantage: use ${FORMS}`, source);
 }
 
 function lambdaSpec(
@@ -119,13 +119,12 @@ function lambdaSpec(
   functionArn: string | undefined,
   source: UsageSource,
 ): VantageSpec {
-  if (!AWS_REGION.test(region))
-    throw new UsageError(`${JSON.stringify(region)} is not an AWS region`, source);
+  if (!AWS_REGION.test(region)) throw new UsageError(`${quoteInput(region)} is not an AWS region`, source);
   if (!FUNCTION_NAME.test(functionName))
-    throw new UsageError(`${JSON.stringify(functionName)} is not a function name`, source);
+    throw new UsageError(`${quoteInput(functionName)} is not a function name`, source);
   if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
     throw new UsageError(
-      `${JSON.stringify(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`,
+      `${quoteInput(qualifier)} is not a function version or alias (a number, $LATEST or an alias name)`,
       source,
     );
   }
@@ -152,14 +151,14 @@ const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 function gcpSpec(region: string, text: string, source: UsageSource): VantageSpec {
   if (!GCP_REGION.test(region)) {
     throw new UsageError(
-      `${JSON.stringify(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`,
+      `${quoteInput(region)} is not a Google Cloud region (e.g. europe-west1): use gcp:REGION:URL`,
       source,
     );
   }
   const url = urlOf(text);
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname)))) {
     throw new UsageError(
-      `${JSON.stringify(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`,
+      `${quoteInput(text)} is not the function's https:// URL (e.g. https://smtp-port-probe-123456789012.${region}.run.app)`,
       source,
     );
   }

@@ -280,9 +280,16 @@ function loadNft(name: string, ruleset: string): Promise<void> {
  * Starts a long-running process inside the namespace (`ip netns exec NAME command ...args`).
  * handle.destroy() kills it too, but prefer awaiting kill() yourself.
  */
-export function spawnInNetns(handle: NetnsHandle, command: string, args: string[]): NetnsProcess {
+export function spawnInNetns(
+  handle: NetnsHandle,
+  command: string,
+  args: string[],
+  /** The process's environment; this process's by default. */
+  env: NodeJS.ProcessEnv = process.env,
+): NetnsProcess {
   const child = spawn('ip', ['netns', 'exec', handle.name, command, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   const pids = handles.get(handle);
   const pid = child.pid;

@@ -137,10 +137,10 @@ describe('a mistake in a target is one UsageError at the node to fix', () => {
       'targets[0].ports[0]: expected a port number or a mapping with port, mode, expect, got "smtp"',
     ],
     [
-      'a duplicate port',
-      target('    ports: [587, 2525, 587]'),
+      'a port listed twice with different settings',
+      target('    ports: [587, 2525, { port: 587, mode: tls }]'),
       '3:24',
-      'targets[0].ports[2]: port 587 is listed twice',
+      'targets[0].ports[2]: port 587 is listed twice with different settings',
     ],
     [
       'no ports at all',

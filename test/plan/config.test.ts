@@ -142,6 +142,18 @@ describe('config targets', () => {
     );
   });
 
+  it('a port listed twice with the same settings is probed once, located at its first mention', () => {
+    const config = parseConfig(
+      'targets:\n  - host: smtp.example.com\n    ports: [587, 25, 587]\n',
+      'smtp-probe.yml',
+      {},
+    );
+    expect(config.targets[0]?.ports.map((p) => [p.port, p.location?.column])).toEqual([
+      [587, 13],
+      [25, 18],
+    ]);
+  });
+
   it('a target mode applies to its ports, and a port’s own mode wins over it', () => {
     const text =
       'targets:\n  - host: smtp.example.com\n    mode: plain\n    ports: [25, { port: 587, mode: starttls }]\n';

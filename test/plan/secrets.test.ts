@@ -14,7 +14,7 @@ function expectNoCanary(text: string): void {
 }
 
 describe('a password never appears in a message or a display string', () => {
-  it('display shows **** where the password was, however it was written', () => {
+  it('display shows **** where the user name and the password were, however they were written', () => {
     for (const spec of [
       `smtp://apikey:${CANARY}@smtp.example.com:2525`,
       `smtps://apikey:${ENCODED}@smtp.example.com`,
@@ -23,7 +23,8 @@ describe('a password never appears in a message or a display string', () => {
       const parsed = parseTargetSpec(spec, 'target');
       expect(parsed.auth?.password).toMatch(/^Kanari-7f3e9c/);
       expectNoCanary(parsed.display);
-      expect(parsed.display).toContain('apikey:****@smtp.example.com');
+      expect(parsed.display).toContain('//****:****@smtp.example.com');
+      expect(parsed.display).not.toContain('apikey');
     }
   });
 
