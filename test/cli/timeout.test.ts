@@ -5,20 +5,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import type { Report } from '../../src/result/model.js';
+import { eventLoopLag } from '../helpers/lag.js';
+import { refusingPort } from '../helpers/ports.js';
 import { type ServerHandle, startRawServer } from '../helpers/raw-server.js';
 
 let silent: ServerHandle;
 beforeAll(async () => {
   silent = await startRawServer((socket) => socket.resume());
   // Once through the whole CLI first, so that no measurement below includes loading its modules.
-  await timed(['127.0.0.1:1', '--connect-timeout', '500ms']);
+  const closed = await refusingPort('127.0.0.1');
+  try {
+    await timed([`127.0.0.1:${closed.port}`, '--connect-timeout', '500ms']);
+  } finally {
+    await closed.close();
+  }
 });
 afterAll(async () => {
   await silent.close();
 });
 
-async function timed(argv: string[]): Promise<{ code: number; ms: number; report: Report }> {
+async function timed(argv: string[]): Promise<{ code: number; ms: number; late: number; report: Report }> {
   let stdout = '';
+  const lag = eventLoopLag();
   const started = performance.now();
   const code = await main([...argv, '--format', 'json'], {
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
@@ -26,7 +34,8 @@ async function timed(argv: string[]): Promise<{ code: number; ms: number; report
     env: {},
     cwd: process.cwd(),
   });
-  return { code, ms: performance.now() - started, report: JSON.parse(stdout) as Report };
+  const ms = performance.now() - started;
+  return { code, ms, late: lag.stop(), report: JSON.parse(stdout) as Report };
 }
 
 describe("a server that accepts and never greets is diagnosed within the user's timeout", () => {
@@ -56,10 +65,11 @@ describe("a server that accepts and never greets is diagnosed within the user's 
       'aborted',
     ],
   ])('%s', async (_what, flags, limit, status) => {
-    const { code, ms, report } = await timed([`127.0.0.1:${silent.port}`, '--mode', 'plain', ...flags]);
-    console.info(`${flags.join(' ')}: ${Math.round(ms)} ms`);
+    const { code, ms, late, report } = await timed([`127.0.0.1:${silent.port}`, '--mode', 'plain', ...flags]);
+    console.info(`${flags.join(' ')}: ${Math.round(ms)} ms (timers up to ${late} ms late)`);
     expect(code).toBe(EXIT.fail);
     expect(report.results.map((r) => r.status)).toEqual([status]);
-    expect(ms).toBeLessThanOrEqual(limit + 100);
+    // The 100 ms the issue allows, plus however late this machine ran its timers meanwhile.
+    expect(ms).toBeLessThanOrEqual(limit + 100 + late);
   });
 });

@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Answer, CONTRACT_VERSION, type ErrorAnswer } from '../../src/contract/index.js';
 import { type DnsServer, startDnsServer, type ZoneEntry } from '../helpers/dns-server.js';
+import { lambdaEntry, TSX_IMPORT } from '../helpers/entry-points.js';
 import {
   createNetns,
   type NetnsHandle,
@@ -132,10 +133,16 @@ describe.skipIf(!prerequisites.ok && !required)('a remote vantage and the DNS it
     standin = spawnInNetns(
       ns,
       process.execPath,
-      [new URL('./netns-lambda-standin.mjs', import.meta.url).pathname, ns.nsAddress4, String(STANDIN_PORT)],
+      [
+        ...TSX_IMPORT,
+        new URL('./netns-lambda-standin.mjs', import.meta.url).pathname,
+        ns.nsAddress4,
+        String(STANDIN_PORT),
+        lambdaEntry('source'),
+      ],
       { ...env, AWS_REGION: 'eu-west-1' },
     );
-    await standin.waitForLine(/standin listening/, 10_000);
+    await standin.waitForLine(/standin listening/, 20_000);
   });
   afterAll(async () => {
     await standin?.kill();
