@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequest, CONTRACT_VERSION, type ProbeRequest } from '../../src/contract/index.js';
 import type { DestinationPolicy } from '../../src/remote/destination-policy.js';
 import { MAX_MX_HOSTS, serve } from '../../src/remote/serve.js';
+import { eventLoopLag } from '../helpers/lag.js';
 import { type ServerHandle, smtpScript, startRawServer } from '../helpers/raw-server.js';
 
 const PROFILE = {
@@ -131,6 +132,7 @@ describe('serve: one destination check for every name', () => {
 
   it('a name whose DNS never answers delays nothing else: the literal job is probed at once, the answer leaves at the deadline', async () => {
     const { asked: _asked, ...dns } = tableDns({ 'hang.example.test': 'hang' });
+    const lag = eventLoopLag();
     const started = performance.now();
     const answer = await serve(
       request([
@@ -140,14 +142,16 @@ describe('serve: one destination check for every name', () => {
       { policy: policy({ allowNonGlobal: true }), budgetMs: 800, vantage: VANTAGE, ...dns },
     );
     const elapsed = performance.now() - started;
+    const late = lag.stop();
     expect(elapsed).toBeGreaterThanOrEqual(790);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(1_000 + late);
     expect(answer.results.map((r) => [r.jobs, r.result.status, r.result.errorCode])).toEqual([
       [[0], 'dns_error', 'ETIMEOUT'],
       [[1], 'ok', undefined],
     ]);
-    // The literal was not held back behind the hanging name: it finished long before the deadline.
-    expect(answer.results[1]?.result.durationMs).toBeLessThan(300);
+    // The literal was not held back behind the hanging name: it finished long before the deadline
+    // (however late this machine ran its timers meanwhile).
+    expect(answer.results[1]?.result.durationMs).toBeLessThan(300 + late);
   });
 
   it('a name that does not resolve is a dns_error from the core and is never connected', async () => {
