@@ -8,6 +8,7 @@ import {
   internalErrorAnswer,
   summaryOf,
 } from '../src/remote/http-edge.js';
+import { metricRecords, portMetrics } from '../src/remote/metrics.js';
 import { serve } from '../src/remote/serve.js';
 import { log } from './log.js';
 
@@ -66,6 +67,9 @@ export async function probe(req: Request, res: Response): Promise<void> {
     });
     // Counts and timings only: jobs may carry credentials, so the request is never logged.
     log('INFO', 'probe summary', { ...summaryOf(request, answer, started), executionId });
+    // The Lambda's EMF metrics, as structured log entries (one per port): a log-based metric or an alert
+    // in Cloud Monitoring reads them.
+    for (const record of metricRecords(portMetrics(request, answer))) log('INFO', 'port metrics', record);
     res.status(200).json(answer);
   } catch (error) {
     const refused = asRefusal(error);

@@ -13548,6 +13548,63 @@ function summaryOf(request, answer, started) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/remote/metrics.ts
+/** The CloudWatch namespace of the Lambda's metrics, and the `namespace` field of the GCP log entry. */
+const METRICS_NAMESPACE = 'SmtpPortProbe';
+/** Per port, in port order: status counts and latencies of one answer. */
+function portMetrics(request, answer) {
+    const byPort = new Map();
+    const of = (port) => {
+        let entry = byPort.get(port);
+        if (!entry) {
+            entry = { port, statuses: {}, durationMs: [], connectMs: [] };
+            byPort.set(port, entry);
+        }
+        return entry;
+    };
+    for (const { result } of answer.results) {
+        const entry = of(result.target.port);
+        entry.statuses[result.status] = (entry.statuses[result.status] ?? 0) + 1;
+        entry.durationMs.push(Math.round(result.durationMs));
+        for (const session of result.sessions) {
+            const connect = session.timings.connect;
+            if (connect !== undefined && session.stage !== 'connect')
+                entry.connectMs.push(Math.round(connect));
+        }
+    }
+    for (const refusal of answer.refused) {
+        for (const j of refusal.jobs) {
+            const job = request.jobs[j];
+            if (!job)
+                continue;
+            const entry = of(job.port);
+            entry.statuses.forbidden = (entry.statuses.forbidden ?? 0) + 1;
+        }
+    }
+    return [...byPort.values()].sort((a, b) => a.port - b.port);
+}
+/**
+ * One structured log entry per port, for platforms without EMF (the GCP entry logs these as JSON):
+ * the same names as the CloudWatch metrics, a count per status, and latency as count, min, max, sum.
+ */
+function metricRecords(metrics) {
+    const summary = (values) => values.length === 0
+        ? undefined
+        : {
+            count: values.length,
+            min: Math.min(...values),
+            max: Math.max(...values),
+            sum: values.reduce((a, b) => a + b, 0),
+        };
+    return metrics.map((m) => ({
+        namespace: METRICS_NAMESPACE,
+        port: m.port,
+        statuses: m.statuses,
+        ...(summary(m.durationMs) ? { durationMs: summary(m.durationMs) } : {}),
+        ...(summary(m.connectMs) ? { connectMs: summary(m.connectMs) } : {}),
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/remote/vetting-dns.ts
 /**
  * The DNS a remote vantage vets names with: c-ares (node:dns Resolver), not getaddrinfo. getaddrinfo
@@ -13797,6 +13854,7 @@ function log(severity, message, fields) {
 
 
 
+
 /** `gcloud functions deploy`'s default --timeout, assumed when the function is not told its own. */
 const DEFAULT_TIMEOUT_SECONDS = 60;
 /**
@@ -13851,6 +13909,10 @@ async function handler_probe(req, res) {
         });
         // Counts and timings only: jobs may carry credentials, so the request is never logged.
         log('INFO', 'probe summary', { ...summaryOf(request, answer, started), executionId });
+        // The Lambda's EMF metrics, as structured log entries (one per port): a log-based metric or an alert
+        // in Cloud Monitoring reads them.
+        for (const record of metricRecords(portMetrics(request, answer)))
+            log('INFO', 'port metrics', record);
         res.status(200).json(answer);
     }
     catch (error) {

@@ -143,6 +143,20 @@ describe('the Cloud Run function under functions-framework', () => {
         executionId: 'exec-43',
       },
     ]);
+    // The same per-port figures as the Lambda's EMF metrics, as structured log entries.
+    const metrics = lines.map((l) => JSON.parse(l)).filter((l) => l.message === 'port metrics');
+    expect(metrics).toEqual([
+      {
+        severity: 'INFO',
+        message: 'port metrics',
+        service: 'smtp-port-probe',
+        namespace: 'SmtpPortProbe',
+        port: relay.port,
+        statuses: { ok: 1 },
+        durationMs: { count: 1, min: expect.any(Number), max: expect.any(Number), sum: expect.any(Number) },
+        connectMs: { count: 1, min: expect.any(Number), max: expect.any(Number), sum: expect.any(Number) },
+      },
+    ]);
     expect(logged.join('')).not.toContain(CANARY);
     expect(JSON.stringify(json)).not.toContain(CANARY);
   });
